@@ -1,0 +1,1 @@
+"""Audio in: devices, files, and the ring buffer between the audio thread and everything else."""

@@ -1,0 +1,1 @@
+"""Signal processing: resampling, STFT, mel filters, loudness."""

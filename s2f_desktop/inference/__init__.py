@@ -1,0 +1,1 @@
+"""ONNX Runtime sessions and thin wrappers around each shipped model."""

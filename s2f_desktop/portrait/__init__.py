@@ -1,0 +1,1 @@
+"""From voice attributes to a face: posterior, latent, rendering."""
