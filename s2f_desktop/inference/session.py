@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -40,6 +41,15 @@ def provider_label(provider: str) -> str:
     return {"CUDAExecutionProvider": "CUDA", "CPUExecutionProvider": "CPU"}.get(provider, provider)
 
 
+def cuda_unavailable_reason() -> str | None:
+    """Why CUDA cannot run here, or None when it may. Avoids a noisy failed CUDA load on GPU-less machines."""
+    if "CUDAExecutionProvider" not in ort.get_available_providers():
+        return "this onnxruntime build has no CUDA provider"
+    if ctypes.util.find_library("cuda") is None:
+        return "no NVIDIA driver found"
+    return None
+
+
 def _preload_cuda_libraries() -> None:
     """Load CUDA/cuDNN from the nvidia-* wheels if present (onnxruntime-gpu[cuda,cudnn]); harmless without."""
     global _cuda_dlls_loaded
@@ -67,10 +77,9 @@ def load_model(file_name_or_path: str | Path, *, threads: int = 0, allow_cuda: b
         if threads:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
-        providers = [p for p in PREFERRED_PROVIDERS if allow_cuda or p != "CUDAExecutionProvider"]
-        available = ort.get_available_providers()
-        providers = [p for p in providers if p in available] or ["CPUExecutionProvider"]
-        if "CUDAExecutionProvider" in providers:
+        try_cuda = allow_cuda and cuda_unavailable_reason() is None
+        providers = list(PREFERRED_PROVIDERS) if try_cuda else ["CPUExecutionProvider"]
+        if try_cuda:
             _preload_cuda_libraries()
         try:
             session = ort.InferenceSession(str(path), sess_options=options, providers=providers)

@@ -1,0 +1,42 @@
+"""`s2f-desktop`: start the window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from s2f_desktop.paths import resources_dir
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="s2f-desktop", description="Voice to portrait, offline.")
+    parser.add_argument("file", nargs="?", help="a recording to open")
+    parser.add_argument("--listen", action="store_true", help="start listening to the microphone at once")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    import pyqtgraph as pg
+    from PySide6 import QtWidgets
+
+    from s2f_desktop.ui.main_window import MainWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setOrganizationName("s2f-desktop")
+    app.setApplicationName("s2f-desktop")
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    style = resources_dir() / "styles" / "dark.qss"
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    window = MainWindow()
+    window.show()
+    if args.file:
+        window.open_file(args.file)
+    elif args.listen:
+        window.start_listening()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
