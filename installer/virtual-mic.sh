@@ -27,14 +27,14 @@ set-default-sink vspk
 set-default-source vmic
 PA
   HOME=$RUN_DIR XDG_RUNTIME_DIR=$RUN_DIR pulseaudio --daemonize=no --system=false --disallow-exit --exit-idle-time=-1 \
-    --use-pid-file=no -n -F "$RUN_DIR/server.pa" --log-target=file:"$RUN_DIR/pulse.log" &
+    --use-pid-file=no -n -F "$RUN_DIR/server.pa" --log-target=file:"$RUN_DIR/pulse.log" </dev/null >/dev/null 2>&1 &
   echo $! > "$RUN_DIR/pulse.pid"
   for _ in $(seq 50); do [[ -S $SOCKET ]] && break; sleep 0.1; done
   [[ -S $SOCKET ]] || { echo "virtual-mic: PulseAudio did not start (see $RUN_DIR/pulse.log)" >&2; exit 1; }
   mkdir -p "$(dirname "$CLIENT_CONF")"
   echo "default-server = unix:$SOCKET" > "$CLIENT_CONF"
   # An idle null sink sleeps in big chunks (first reads wait seconds): keep a silent low-latency stream playing.
-  PULSE_SERVER=unix:$SOCKET pacat --playback --latency-msec=20 --device=vspk /dev/zero &
+  PULSE_SERVER=unix:$SOCKET pacat --playback --latency-msec=20 --device=vspk /dev/zero </dev/null >/dev/null 2>&1 &
   echo $! > "$RUN_DIR/keepalive.pid"
   # One short priming read so the first real capture does not wait for the source to wake up.
   PULSE_SERVER=unix:$SOCKET timeout 1 parec --device=vmic > /dev/null 2>&1 || true
