@@ -41,6 +41,10 @@ class SpeechEvidence:
         return self._total / SAMPLE_RATE
 
     @property
+    def speech_samples(self) -> int:
+        return self._total
+
+    @property
     def window_count(self) -> int:
         return self._windows_done
 
