@@ -19,6 +19,7 @@ from s2f_desktop.dsp.resample import StreamResampler
 
 RING_SECONDS = 4.0  # consumer may stall this long before frames are lost
 MAX_CHANNELS = 2  # more channels add nothing for one voice; downmixed anyway
+BLOCK_SECONDS = 0.01  # 10 ms callbacks: the display gets fresh columns on every frame
 STALL_SECONDS = 2.5  # no audio for this long while running = the device stopped delivering
 
 
@@ -49,12 +50,16 @@ class LiveCapture:
         self._resampler: StreamResampler | None = None
         self._overflows = 0
         self._last_data_time = 0.0
+        self._last_callback_time = 0.0
+        self.newest_read_arrival = 0.0  # when the newest block handed out by read_new() reached the ring
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: object, status: sd.CallbackFlags) -> None:
         if status.input_overflow:
             self._overflows += 1
-        assert self._ring is not None
-        self._ring.write(indata)
+        ring = self._ring
+        assert ring is not None  # created before the stream starts
+        ring.write(indata)
+        self._last_callback_time = time.monotonic()
 
     def _finished(self) -> None:
         # PortAudio ends the stream on its own when the device goes away; note it for the consumer.
@@ -67,7 +72,7 @@ class LiveCapture:
         rate = device.default_rate or 48000.0
         self._ring = RingBuffer(int(rate * RING_SECONDS), channels)
         self._reader = RingReader(self._ring)
-        self._resampler = StreamResampler(rate)
+        self._resampler = StreamResampler(rate, quality="LQ")
         self._overflows = 0
         try:
             self._stream = sd.InputStream(
@@ -75,6 +80,7 @@ class LiveCapture:
                 channels=channels,
                 samplerate=rate,
                 dtype="float32",
+                blocksize=int(rate * BLOCK_SECONDS),
                 latency="low",
                 callback=self._callback,
                 finished_callback=self._finished,
@@ -103,11 +109,17 @@ class LiveCapture:
         now = time.monotonic()
         if len(block):
             self._last_data_time = now
+            self.newest_read_arrival = self._last_callback_time
         elif self.status.running and self.status.error is None:
             stream_dead = self._stream is not None and not self._stream.active
             if stream_dead or now - self._last_data_time > STALL_SECONDS:
                 self.status.error = f"The input device '{self.status.device_name}' stopped delivering audio."
         return self._resampler.process(block)
+
+    @property
+    def input_latency_s(self) -> float:
+        """PortAudio's estimate of the time from the microphone to the callback."""
+        return float(self._stream.latency) if self._stream is not None else 0.0
 
     @property
     def failed(self) -> bool:

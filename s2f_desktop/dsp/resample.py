@@ -18,10 +18,10 @@ def to_mono(block: np.ndarray) -> np.ndarray:
 class StreamResampler:
     """Streaming resampler to 16 kHz mono (libsoxr keeps its filter state between blocks)."""
 
-    def __init__(self, in_rate: float) -> None:
+    def __init__(self, in_rate: float, quality: str = "HQ") -> None:
         self.in_rate = float(in_rate)
         self._passthrough = int(round(self.in_rate)) == TARGET_RATE
-        self._stream = None if self._passthrough else soxr.ResampleStream(self.in_rate, TARGET_RATE, 1, dtype="float32")
+        self._stream = None if self._passthrough else soxr.ResampleStream(self.in_rate, TARGET_RATE, 1, dtype="float32", quality=quality)
 
     def process(self, block: np.ndarray, last: bool = False) -> np.ndarray:
         mono = to_mono(block)

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
+import functools
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -41,6 +43,7 @@ def provider_label(provider: str) -> str:
     return {"CUDAExecutionProvider": "CUDA", "CPUExecutionProvider": "CPU"}.get(provider, provider)
 
 
+@functools.cache  # find_library runs compilers/ldconfig: ask once per process
 def cuda_unavailable_reason() -> str | None:
     """Why CUDA cannot run here, or None when it may. Avoids a noisy failed CUDA load on GPU-less machines."""
     if "CUDAExecutionProvider" not in ort.get_available_providers():
@@ -58,10 +61,8 @@ def _preload_cuda_libraries() -> None:
     _cuda_dlls_loaded = True
     preload = getattr(ort, "preload_dlls", None)
     if preload is not None:
-        try:
+        with contextlib.suppress(Exception):  # no CUDA wheels: the CPU fallback is the normal case
             preload()
-        except Exception:  # noqa: BLE001 - no CUDA wheels: CPU fallback is the normal case
-            pass
 
 
 def load_model(file_name_or_path: str | Path, *, threads: int = 0, allow_cuda: bool = True) -> LoadedModel:

@@ -38,6 +38,13 @@ class SpectrogramModel:
         self.columns_written = 0
         self._pending_marks = []
 
+    def copy_from(self, other: SpectrogramModel) -> None:
+        """Show another model's picture (same size) in this one, e.g. a still preview of a recording."""
+        self.image[:] = other.image
+        self.speech[:] = other.speech
+        self.columns_written = other.columns_written
+        self._pending_marks = []
+
     def push(self, columns_db: np.ndarray) -> None:
         """Append STFT columns (n, N_FFT // 2 + 1) in dB."""
         if len(columns_db) == 0:

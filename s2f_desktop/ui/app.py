@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from s2f_desktop.paths import resources_dir
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="s2f-desktop", description="Voice to portrait, offline.")
     parser.add_argument("file", nargs="?", help="a recording to open")
     parser.add_argument("--listen", action="store_true", help="start listening to the microphone at once")
+    parser.add_argument("--quit-after", type=float, metavar="SECONDS", help="close by itself (smoke tests, demos)")
+    parser.add_argument("--screenshot", metavar="PNG", help="with --quit-after: save the window just before closing")
     return parser.parse_args(argv)
 
 
@@ -22,19 +22,25 @@ def main(argv: list[str] | None = None) -> int:
 
     from s2f_desktop.ui.main_window import MainWindow
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app = QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName("s2f-desktop")
     app.setApplicationName("s2f-desktop")
     pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
-    style = resources_dir() / "styles" / "dark.qss"
-    if style.is_file():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
     window = MainWindow()
     window.show()
     if args.file:
         window.open_file(args.file)
     elif args.listen:
         window.start_listening()
+    if args.quit_after is not None:
+        from PySide6 import QtCore
+
+        def finish() -> None:
+            if args.screenshot:
+                window.save_screenshot(args.screenshot)
+            window.close()
+
+        QtCore.QTimer.singleShot(int(args.quit_after * 1000), finish)
     return app.exec()
 
 

@@ -7,6 +7,8 @@ timer refreshes the status text. Long work (fast analysis) runs on a worker thre
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -17,15 +19,17 @@ from s2f_desktop.audio.file_playback import FilePlayback
 from s2f_desktop.audio.file_source import AudioFileError, RecordingInfo, probe
 from s2f_desktop.inference.session import ModelError, cuda_unavailable_reason, provider_label
 from s2f_desktop.inference.vad import SileroVad
+from s2f_desktop.paths import resources_dir
 from s2f_desktop.pipeline.file_scan import Cancelled, FileScan, scan_file
 from s2f_desktop.pipeline.live import LivePipeline
+from s2f_desktop.pipeline.preview import PreviewJob
 from s2f_desktop.ui.level_meter import LevelMeter
 from s2f_desktop.ui.message_bar import MessageBar
 from s2f_desktop.ui.portrait_panel import PortraitPanel
 from s2f_desktop.ui.spectrogram_view import SpectrogramView
 from s2f_desktop.ui.timeline import Timeline
 
-FRAME_MS = 16
+FRAME_MS = 30  # ~33 Hz: smooth scrolling within the CPU budget (painting dominates; see s2f bench)
 STATUS_MS = 250
 SETTINGS_DEVICE = "audio/device_name"
 SETTINGS_FLOOR = "display/floor_db"
@@ -79,7 +83,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback: FilePlayback | None = None
         self.recording: RecordingInfo | None = None
         self.scan_job: ScanJob | None = None
+        self.preview_job: PreviewJob | None = None
         self.last_scan: FileScan | None = None
+        self.display_latencies: deque[float] = deque(maxlen=500)  # s from audio arrival to its pixels
+        self._apply_theme()
         self._build_widgets()
         self._build_actions()
         self.populate_devices()
@@ -93,6 +100,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.update_status()
 
     # ------------------------------------------------------------------ construction
+    def _apply_theme(self) -> None:
+        style = resources_dir() / "styles" / "dark.qss"
+        if style.is_file():
+            self.setStyleSheet(style.read_text(encoding="utf-8"))
+
     def _load_vad(self) -> SileroVad | None:
         try:
             return SileroVad()
@@ -184,7 +196,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for spin, key, default in ((self.floor_spin, SETTINGS_FLOOR, -90), (self.ceiling_spin, SETTINGS_CEILING, -10)):
             spin.setRange(-140, 20)
             spin.setSuffix(" dB")
-            spin.setValue(int(self.settings.value(key, default)))
+            spin.setValue(int(str(self.settings.value(key, default))))
             spin.valueChanged.connect(self._range_changed)
         self.floor_spin.setToolTip("Colour scale: darkest level")
         self.ceiling_spin.setToolTip("Colour scale: brightest level")
@@ -306,6 +318,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.analyse_action.setEnabled(True)
         self.pipeline.reset()
         self.spectrogram_view.refresh(force=True)
+        self.show_preview(0.0)
         self.setWindowTitle(f"s2f-desktop — {info.path.name}")
         self.message_bar.show_message(
             f"Opened {info.path.name}: {info.duration_s:.1f} s, {info.sample_rate} Hz, {info.channels} ch "
@@ -353,6 +366,26 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.set_position(seconds)
         if self.playback is not None:
             self.start_playback(from_s=seconds, speed=self.playback.speed)
+        else:
+            self.show_preview(seconds)
+
+    def show_preview(self, start_s: float) -> None:
+        """Draw the stretch of the recording starting at start_s (computed off the UI thread)."""
+        if self.recording is None or self.vad is None:
+            return
+        self.preview_job = PreviewJob(
+            str(self.recording.path), start_s, self.vad, self.floor_spin.value(), self.ceiling_spin.value()
+        )
+
+    def _finish_preview(self, job: PreviewJob) -> None:
+        self.preview_job = None
+        if job.error:
+            self.message_bar.show_message(job.error)
+        elif job.result is not None and self.playback is None and self.capture is None:
+            self.pipeline.spectrogram.copy_from(job.result)
+            self.spectrogram_view.refresh(force=True)
+            end = job.start_s + job.result.history_s
+            self.spectrogram_view.set_time_origin_label(f"time (s, 0 = {end:.1f} s into the recording)")
 
     # ------------------------------------------------------------------ fast analysis
     def start_scan(self) -> None:
@@ -403,7 +436,9 @@ class MainWindow(QtWidgets.QMainWindow):
             result = self.pipeline.poll(source)
             self.level_meter.show_level(result.level.peak_db, result.level.clipped_samples > 0)
             self.speech_label.setText("● speech" if result.speaking else "silence")
-            self.spectrogram_view.refresh()
+            drawn = self.spectrogram_view.refresh()
+            if drawn and self.capture is not None and result.new_samples:
+                self.display_latencies.append(time.monotonic() - self.capture.newest_read_arrival)
         if self.capture is not None and self.capture.failed:
             self._device_failed()
         if self.playback is not None:
@@ -413,6 +448,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.stop_playback()
             elif self.playback.done:
                 self.stop_playback()
+        if self.preview_job is not None and self.preview_job.done:
+            self._finish_preview(self.preview_job)
         if self.scan_job is not None:
             self.progress_bar.setValue(int(self.scan_job.progress * 1000))
             if self.scan_job.done:

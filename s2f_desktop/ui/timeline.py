@@ -93,7 +93,9 @@ class Timeline(QtWidgets.QWidget):
             x = self._x_of(self.position_s)
             painter.fillRect(QtCore.QRectF(x - 1, 0, 3, height), QtGui.QColor("#f0f0f0"))
         painter.setPen(QtGui.QColor("#9aa0aa"))
-        painter.drawText(self.rect().adjusted(6, 0, -6, 0), int(QtCore.Qt.AlignmentFlag.AlignVCenter), self._label())
+        painter.drawText(
+            QtCore.QRectF(6, 0, self.width() - 12, height * 0.55), int(QtCore.Qt.AlignmentFlag.AlignVCenter), self._label()
+        )
         painter.end()
 
     def _label(self) -> str:
