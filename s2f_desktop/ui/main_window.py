@@ -1,12 +1,13 @@
-"""The main window: toolbar, message bar, spectrogram with level meter and timeline, portrait panel, status bar.
+"""The main window: toolbar, message bar, spectrogram with level meter and timeline, portrait and Explore tabs,
+status bar.
 
-One display timer (~60 Hz) drains the active source through the pipeline and refreshes the widgets; a slower
-timer refreshes the status text. Long work (fast analysis) runs on a worker thread with progress and Cancel.
+One display timer (~33 Hz) drains the active source through the pipeline, hands speech to the portrait worker
+and shows its newest snapshot; a slower timer refreshes the status text. Long work (fast analysis, comparison)
+runs on worker threads with progress and Cancel (ui/jobs.py). Widgets only display and forward intent.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from pathlib import Path
@@ -19,13 +20,21 @@ from s2f_desktop.audio.file_playback import FilePlayback
 from s2f_desktop.audio.file_source import AudioFileError, RecordingInfo, probe
 from s2f_desktop.inference.session import ModelError, cuda_unavailable_reason, provider_label
 from s2f_desktop.inference.vad import SileroVad
+from s2f_desktop.inference.voice_analysis import VoiceAnalysis
+from s2f_desktop.inference.voice_attributes import AttributeEstimate
 from s2f_desktop.paths import resources_dir
-from s2f_desktop.pipeline.file_scan import Cancelled, FileScan, scan_file
+from s2f_desktop.pipeline.file_scan import FileScan
 from s2f_desktop.pipeline.live import LivePipeline
+from s2f_desktop.pipeline.portrait_worker import PortraitWorker
 from s2f_desktop.pipeline.preview import PreviewJob
+from s2f_desktop.portrait.engine import PortraitEngine
+from s2f_desktop.portrait.settings import PortraitSettings
+from s2f_desktop.ui.about_dialog import AboutModelsDialog
+from s2f_desktop.ui.explore_panel import ExplorePanel
+from s2f_desktop.ui.jobs import Comparison, FileAnalysis, Job, analyse_recording, compare_recordings
 from s2f_desktop.ui.level_meter import LevelMeter
 from s2f_desktop.ui.message_bar import MessageBar
-from s2f_desktop.ui.portrait_panel import PortraitPanel
+from s2f_desktop.ui.portrait_panel import PortraitPanel, qimage_from_rgb
 from s2f_desktop.ui.spectrogram_view import SpectrogramView
 from s2f_desktop.ui.timeline import Timeline
 
@@ -37,37 +46,16 @@ SETTINGS_CEILING = "display/ceiling_db"
 AUDIO_FILTER = "Recordings (*.wav *.flac *.ogg *.opus *.oga *.mp3 *.aiff *.aif);;All files (*)"
 
 
-class ScanJob:
-    """Fast analysis on a worker thread; the display timer reads `progress` and `result`."""
-
-    def __init__(self, path: str, vad: SileroVad, start_s: float = 0.0, end_s: float | None = None) -> None:
-        self.progress = 0.0
-        self.result: FileScan | None = None
-        self.error: str | None = None
-        self.cancelled = False
-        self.cancel_event = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(path, vad, start_s, end_s), name="fast-analysis", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, path: str, vad: SileroVad, start_s: float, end_s: float | None) -> None:
-        try:
-            self.result = scan_file(path, start_s, end_s, vad=vad, progress=self._set_progress, cancel=self.cancel_event)
-        except Cancelled:
-            self.cancelled = True
-        except AudioFileError as exc:
-            self.error = str(exc)
-
-    def _set_progress(self, value: float) -> None:
-        self.progress = value
-
-    @property
-    def done(self) -> bool:
-        return not self._thread.is_alive()
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
+def voice_estimate(voice: VoiceAnalysis) -> AttributeEstimate:
+    """The attribute estimate inside a whole-recording analysis."""
+    return AttributeEstimate(
+        p_male=voice.p_male,
+        age_bins=voice.age_bins,
+        joint=voice.joint,
+        age_years=voice.age_years,
+        speech_seconds=voice.speech_seconds,
+        p_child=voice.p_child,
+    )
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -82,11 +70,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.capture: LiveCapture | None = None
         self.playback: FilePlayback | None = None
         self.recording: RecordingInfo | None = None
-        self.scan_job: ScanJob | None = None
+        self.scan_job: Job | None = None
+        self.compare_job: Job | None = None
         self.preview_job: PreviewJob | None = None
         self.last_scan: FileScan | None = None
         self.display_latencies: deque[float] = deque(maxlen=500)  # s from audio arrival to its pixels
         self._apply_theme()
+        self.portrait_worker = self._load_portrait()
+        self._shown_snapshot = -1
         self._build_widgets()
         self._build_actions()
         self.populate_devices()
@@ -111,6 +102,17 @@ class MainWindow(QtWidgets.QMainWindow):
         except ModelError as exc:
             self._vad_error = str(exc)
             return None
+
+    def _load_portrait(self) -> PortraitWorker | None:
+        """The voice and face models; without them the app still listens and shows the spectrogram."""
+        try:
+            worker = PortraitWorker(PortraitEngine())
+        except ModelError as exc:
+            self._portrait_error = str(exc)
+            return None
+        worker.start()
+        self.pipeline.on_speech = worker.submit_speech
+        return worker
 
     def _build_widgets(self) -> None:
         central = QtWidgets.QWidget()
@@ -149,7 +151,19 @@ class MainWindow(QtWidgets.QMainWindow):
         left_layout.addWidget(self.progress_widget)
         splitter.addWidget(left)
         self.portrait_panel = PortraitPanel()
-        splitter.addWidget(self.portrait_panel)
+        self.portrait_panel.reset_requested.connect(self.reset_evidence)
+        self.portrait_panel.pause_toggled.connect(self.pause_evidence)
+        self.portrait_panel.about_requested.connect(self.show_about)
+        self.explore_panel = ExplorePanel()
+        self.explore_panel.settings_changed.connect(self.apply_portrait_settings)
+        self.explore_panel.compare_requested.connect(self.start_compare)
+        self.side_tabs = QtWidgets.QTabWidget()
+        self.side_tabs.addTab(self.portrait_panel, "Portrait")
+        explore_scroll = QtWidgets.QScrollArea()
+        explore_scroll.setWidgetResizable(True)
+        explore_scroll.setWidget(self.explore_panel)
+        self.side_tabs.addTab(explore_scroll, "Explore")
+        splitter.addWidget(self.side_tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         outer.addWidget(splitter, 1)
@@ -212,6 +226,13 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.addWidget(self.floor_spin)
         toolbar.addWidget(QtWidgets.QLabel("to"))
         toolbar.addWidget(self.ceiling_spin)
+        reset_action = QtGui.QAction("Reset evidence", self)
+        reset_action.setShortcut(QtGui.QKeySequence("Ctrl+Backspace"))
+        reset_action.triggered.connect(self.reset_evidence)
+        about_action = QtGui.QAction("About these models", self)
+        about_action.setShortcut(QtGui.QKeySequence("F1"))
+        about_action.triggered.connect(self.show_about)
+        self.addActions([reset_action, about_action])
         quit_action = QtGui.QAction("Quit", self)
         quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -278,6 +299,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.message_bar.hide()
         self.pipeline.reset()
+        self.reset_evidence()
         self.capture = capture
         self.listen_action.setChecked(True)
         self.listen_action.setText("Stop")
@@ -317,6 +339,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_action.setEnabled(True)
         self.analyse_action.setEnabled(True)
         self.pipeline.reset()
+        self.reset_evidence()
         self.spectrogram_view.refresh(force=True)
         self.show_preview(0.0)
         self.setWindowTitle(f"s2f-desktop — {info.path.name}")
@@ -339,10 +362,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stop_listening()
         self.stop_playback()
         start = self.timeline.position_s if from_s is None else from_s
-        if start >= self.recording.duration_s - 0.05:
+        end = None
+        selection = self.timeline.selection
+        if selection is not None:  # "use selection": only that stretch feeds the portrait
+            end = selection[1]
+            if not selection[0] <= start < selection[1]:
+                start = selection[0]
+        elif start >= self.recording.duration_s - 0.05:
             start = 0.0
         try:
-            playback = FilePlayback(str(self.recording.path), speed=speed, start_s=start)
+            playback = FilePlayback(str(self.recording.path), speed=speed, start_s=start, end_s=end)
         except AudioFileError as exc:
             self.message_bar.show_message(str(exc))
             return False
@@ -392,10 +421,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.recording is None or self.vad is None:
             return
         self.cancel_scan()
+        self.stop_playback()
         selection = self.timeline.selection
         start, end = selection if selection else (0.0, None)
-        # A separate VAD session: the live one stays free for the display thread.
-        self.scan_job = ScanJob(str(self.recording.path), SileroVad(), start, end)
+        self.scan_job = analyse_recording(str(self.recording.path), start, end)
         self.progress_bar.setValue(0)
         self.progress_widget.show()
         self.analyse_action.setEnabled(False)
@@ -404,7 +433,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.scan_job is not None:
             self.scan_job.cancel()
 
-    def _finish_scan(self, job: ScanJob) -> None:
+    def _finish_scan(self, job: Job) -> None:
         self.scan_job = None
         self.progress_widget.hide()
         self.analyse_action.setEnabled(True)
@@ -412,19 +441,83 @@ class MainWindow(QtWidgets.QMainWindow):
             self.message_bar.show_message(job.error)
         elif job.cancelled:
             self.message_bar.show_message("Analysis cancelled. Nothing was changed.", kind="info")
-        elif job.result is not None:
-            self.last_scan = job.result
-            self.timeline.set_speech(job.result.speech_segments)
-            self.message_bar.show_message(self._scan_summary(job.result), kind="info")
+        elif isinstance(job.result, FileAnalysis):
+            self.last_scan = job.result.scan
+            self.timeline.set_speech(job.result.scan.speech_segments)
+            self.message_bar.show_message(self._scan_summary(job.result.scan), kind="info")
+            voice = job.result.voice
+            if voice is not None and self.portrait_worker is not None:
+                self.pipeline.reset()
+                self.portrait_worker.show_estimate(voice_estimate(voice))
 
     @staticmethod
     def _scan_summary(scan: FileScan) -> str:
         text = f"Found {scan.speech_seconds:.1f} s of speech in {len(scan.speech_segments)} segments."
         if not scan.speech_segments:
             text = "No speech found in this recording (silence or non-speech sound only)."
+        elif scan.speech_seconds < 0.5:
+            text += " That is too little speech for a portrait."
         if scan.clipped_samples:
             text += f" Warning: {scan.clipped_samples} samples are clipped (the recording was too loud)."
         return text
+
+    # ------------------------------------------------------------------ portrait
+    def reset_evidence(self) -> None:
+        if self.portrait_worker is not None:
+            self.portrait_worker.reset()
+
+    def pause_evidence(self, paused: bool) -> None:
+        if self.portrait_worker is not None:
+            self.portrait_worker.set_paused(paused)
+
+    def apply_portrait_settings(self, settings: PortraitSettings) -> None:
+        self.portrait_panel.set_settings(settings)
+        if self.portrait_worker is not None:
+            self.portrait_worker.set_settings(settings)
+
+    def show_about(self) -> None:
+        AboutModelsDialog(self).show()
+
+    def start_compare(self, path_a: str, path_b: str) -> None:
+        if self.portrait_worker is None:
+            self.message_bar.show_message(self._portrait_error)
+            return
+        if self.compare_job is not None:
+            self.compare_job.cancel()
+        self.explore_panel.compare_status.setText("Analysing both recordings…")
+        self.compare_job = compare_recordings(self.portrait_worker.engine, path_a, path_b, self.explore_panel.settings())
+
+    def _finish_compare(self, job: Job) -> None:
+        self.compare_job = None
+        panel = self.explore_panel
+        if job.error:
+            panel.compare_status.setText(job.error)
+            return
+        if not isinstance(job.result, Comparison):
+            panel.compare_status.setText("Comparison cancelled.")
+            return
+        result = job.result
+        panel.portrait_a.set_portrait(result.portrait_a)
+        panel.portrait_b.set_portrait(result.portrait_b)
+        strip = result.morph.transpose(1, 0, 2, 3).reshape(result.morph.shape[1], -1, 3)
+        panel.morph_strip.setPixmap(QtGui.QPixmap.fromImage(qimage_from_rgb(strip)))
+        panel.compare_status.setText(
+            f"A: P(male) {result.a.p_male:.0%}, age {result.a.age_years:.0f} ({result.a.speech_seconds:.0f} s of speech) · "
+            f"B: P(male) {result.b.p_male:.0%}, age {result.b.age_years:.0f} ({result.b.speech_seconds:.0f} s). "
+            "The strip morphs A into B."
+        )
+
+    def _show_portrait(self) -> None:
+        worker = self.portrait_worker
+        if worker is None:
+            return
+        if worker.error:
+            self.message_bar.show_message(worker.error)
+            worker.error = None
+        snapshot = worker.snapshot
+        if snapshot.sequence != self._shown_snapshot:
+            self._shown_snapshot = snapshot.sequence
+            self.portrait_panel.show_snapshot(snapshot, provider_label(worker.engine.face.provider))
 
     # ------------------------------------------------------------------ the frame loop
     def active_source(self) -> LiveCapture | FilePlayback | None:
@@ -454,6 +547,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.progress_bar.setValue(int(self.scan_job.progress * 1000))
             if self.scan_job.done:
                 self._finish_scan(self.scan_job)
+        if self.compare_job is not None and self.compare_job.done:
+            self._finish_compare(self.compare_job)
+        self._show_portrait()
 
     def _device_failed(self) -> None:
         assert self.capture is not None
@@ -468,6 +564,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def update_status(self) -> None:
         provider = provider_label(self.vad.provider) if self.vad else "no model"
+        if self.portrait_worker is not None:
+            providers = {provider_label(p) for p in self.portrait_worker.engine.providers.values()}
+            provider = " + ".join(sorted(providers | {provider}))
         reason = cuda_unavailable_reason()
         self.provider_status.setText(f"Inference: {provider}" + (f" ({reason})" if reason and provider == "CPU" else ""))
         stats = self.pipeline.stats
@@ -510,6 +609,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stop_listening()
         self.stop_playback()
         self.cancel_scan()
+        if self.portrait_worker is not None:
+            self.portrait_worker.stop()
         self.display_timer.stop()
         self.status_timer.stop()
         super().closeEvent(event)
