@@ -3,7 +3,7 @@
 # then lint, type-check and run the whole test suite. Screenshots land in artifacts/tests/.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-apt_install $RUNTIME_PACKAGES pulseaudio pulseaudio-utils espeak-ng procps
+apt_install $RUNTIME_PACKAGES pulseaudio pulseaudio-utils espeak-ng procps poppler-utils
 ensure_venv dev
 cd "$ROOT"
 export PULSE_SERVER

@@ -19,6 +19,8 @@ from s2f_desktop.pipeline.file_scan import Cancelled, FileScan, scan_file
 from s2f_desktop.portrait.engine import PortraitEngine
 from s2f_desktop.portrait.latent import sweep
 from s2f_desktop.portrait.settings import PortraitSettings
+from s2f_desktop.report.case_report import CaseReport, build_case_report
+from s2f_desktop.report.export import export_case_report
 
 
 class Job:
@@ -58,22 +60,28 @@ class Job:
 @dataclass(frozen=True)
 class FileAnalysis:
     scan: FileScan
-    voice: VoiceAnalysis | None  # None when the range holds too little speech
+    report: CaseReport | None  # None when the range holds too little speech
 
 
-def analyse_recording(path: str, start_s: float = 0.0, end_s: float | None = None) -> Job:
-    """Fast analysis: where the speech is (timeline), then the voice estimate of that speech."""
+def analyse_recording(path: str, start_s: float, end_s: float | None, settings: PortraitSettings) -> Job:
+    """Fast analysis: where the speech is (timeline), then the full case report of that speech."""
 
     def work(job: Job) -> FileAnalysis:
         scan = scan_file(path, start_s, end_s, vad=SileroVad(), progress=lambda p: job.set_progress(0.3 * p), cancel=job.cancel_event)
         if scan.speech_seconds < 0.5:
             return FileAnalysis(scan, None)
-        voice = analyze_file(
-            path, start_s=start_s, end_s=end_s, progress=lambda p: job.set_progress(0.3 + 0.7 * p), cancel=job.cancel_event
+        segment = None if start_s == 0.0 and end_s is None else (start_s, end_s)
+        report = build_case_report(
+            path, segment, settings=settings, progress=lambda p: job.set_progress(0.3 + 0.7 * p), cancel=job.cancel_event
         )
-        return FileAnalysis(scan, voice)
+        return FileAnalysis(scan, report)
 
     return Job("fast-analysis", work)
+
+
+def write_report(report: CaseReport, out_pdf: str) -> Job:
+    """PDF + JSON sidecar + portrait PNG, off the UI thread."""
+    return Job("export-report", lambda job: export_case_report(report, out_pdf))
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def compare_recordings(engine: PortraitEngine, path_a: str, path_b: str, setting
         latent_b = engine.latent_for(b.joint, settings)
         portrait_a = engine.face.render(latent_a, 256)
         portrait_b = engine.face.render(latent_b, 256)
-        morph = engine.face.render_batch(sweep(latent_a, latent_b, 7), 96)
+        morph = engine.face.render_batch(sweep(latent_a, latent_b, 7), 64)
         job.set_progress(1.0)
         return Comparison(a, b, portrait_a, portrait_b, morph)
 

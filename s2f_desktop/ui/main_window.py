@@ -20,7 +20,6 @@ from s2f_desktop.audio.file_playback import FilePlayback
 from s2f_desktop.audio.file_source import AudioFileError, RecordingInfo, probe
 from s2f_desktop.inference.session import ModelError, cuda_unavailable_reason, provider_label
 from s2f_desktop.inference.vad import SileroVad
-from s2f_desktop.inference.voice_analysis import VoiceAnalysis
 from s2f_desktop.inference.voice_attributes import AttributeEstimate
 from s2f_desktop.paths import resources_dir
 from s2f_desktop.pipeline.file_scan import FileScan
@@ -29,9 +28,17 @@ from s2f_desktop.pipeline.portrait_worker import PortraitWorker
 from s2f_desktop.pipeline.preview import PreviewJob
 from s2f_desktop.portrait.engine import PortraitEngine
 from s2f_desktop.portrait.settings import PortraitSettings
+from s2f_desktop.report.case_report import CaseReport
 from s2f_desktop.ui.about_dialog import AboutModelsDialog
 from s2f_desktop.ui.explore_panel import ExplorePanel
-from s2f_desktop.ui.jobs import Comparison, FileAnalysis, Job, analyse_recording, compare_recordings
+from s2f_desktop.ui.jobs import (
+    Comparison,
+    FileAnalysis,
+    Job,
+    analyse_recording,
+    compare_recordings,
+    write_report,
+)
 from s2f_desktop.ui.level_meter import LevelMeter
 from s2f_desktop.ui.message_bar import MessageBar
 from s2f_desktop.ui.portrait_panel import PortraitPanel, qimage_from_rgb
@@ -46,15 +53,15 @@ SETTINGS_CEILING = "display/ceiling_db"
 AUDIO_FILTER = "Recordings (*.wav *.flac *.ogg *.opus *.oga *.mp3 *.aiff *.aif);;All files (*)"
 
 
-def voice_estimate(voice: VoiceAnalysis) -> AttributeEstimate:
-    """The attribute estimate inside a whole-recording analysis."""
+def report_estimate(report: CaseReport) -> AttributeEstimate:
+    """The voice's attribute estimate inside a case report."""
     return AttributeEstimate(
-        p_male=voice.p_male,
-        age_bins=voice.age_bins,
-        joint=voice.joint,
-        age_years=voice.age_years,
-        speech_seconds=voice.speech_seconds,
-        p_child=voice.p_child,
+        p_male=report.p_male,
+        age_bins=report.age_bins,
+        joint=report.joint,
+        age_years=report.age_years,
+        speech_seconds=report.speech_seconds,
+        p_child=report.p_child,
     )
 
 
@@ -72,6 +79,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recording: RecordingInfo | None = None
         self.scan_job: Job | None = None
         self.compare_job: Job | None = None
+        self.export_job: Job | None = None
+        self.last_report: CaseReport | None = None
         self.preview_job: PreviewJob | None = None
         self.last_scan: FileScan | None = None
         self.display_latencies: deque[float] = deque(maxlen=500)  # s from audio arrival to its pixels
@@ -198,6 +207,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.analyse_action.setShortcut(QtGui.QKeySequence("Ctrl+R"))
         self.analyse_action.setToolTip("Fast analysis of the whole recording or the selection (Ctrl+R)")
         self.analyse_action.triggered.connect(self.start_scan)
+        self.export_action = QtGui.QAction("Export report…", self)
+        self.export_action.setShortcut(QtGui.QKeySequence("Ctrl+E"))
+        self.export_action.setToolTip("Save the case report of the last analysis: PDF, JSON sidecar and portrait PNG (Ctrl+E)")
+        self.export_action.triggered.connect(self.choose_report_path)
+        self.export_action.setEnabled(False)
         self.device_combo = QtWidgets.QComboBox()
         self.device_combo.setMinimumWidth(240)
         self.device_combo.setToolTip("Input device (remembered between runs)")
@@ -215,7 +229,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.floor_spin.setToolTip("Colour scale: darkest level")
         self.ceiling_spin.setToolTip("Colour scale: brightest level")
         self._range_changed()
-        for action in (self.listen_action, self.open_action, self.play_action, self.analyse_action):
+        for action in (self.listen_action, self.open_action, self.play_action, self.analyse_action, self.export_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addWidget(QtWidgets.QLabel(" Microphone "))
@@ -334,6 +348,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.cancel_scan()
         self.recording = info
         self.last_scan = None
+        self.last_report = None
+        self.export_action.setEnabled(False)
         self.timeline.set_recording(info.duration_s)
         self.timeline.show()
         self.play_action.setEnabled(True)
@@ -424,7 +440,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.stop_playback()
         selection = self.timeline.selection
         start, end = selection if selection else (0.0, None)
-        self.scan_job = analyse_recording(str(self.recording.path), start, end)
+        self.scan_job = analyse_recording(str(self.recording.path), start, end, self.explore_panel.settings())
         self.progress_bar.setValue(0)
         self.progress_widget.show()
         self.analyse_action.setEnabled(False)
@@ -445,10 +461,34 @@ class MainWindow(QtWidgets.QMainWindow):
             self.last_scan = job.result.scan
             self.timeline.set_speech(job.result.scan.speech_segments)
             self.message_bar.show_message(self._scan_summary(job.result.scan), kind="info")
-            voice = job.result.voice
-            if voice is not None and self.portrait_worker is not None:
+            report = job.result.report
+            self.last_report = report
+            self.export_action.setEnabled(report is not None)
+            if report is not None and self.portrait_worker is not None:
                 self.pipeline.reset()
-                self.portrait_worker.show_estimate(voice_estimate(voice))
+                self.portrait_worker.show_estimate(report_estimate(report), tuple(report.history))
+
+    def choose_report_path(self) -> None:
+        if self.last_report is None:
+            return
+        suggested = f"{Path(self.last_report.input.name).stem}-report.pdf"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export case report", suggested, "PDF (*.pdf)")
+        if path:
+            self.export_report(path)
+
+    def export_report(self, out_pdf: str) -> None:
+        if self.last_report is not None and self.export_job is None:
+            self.export_job = write_report(self.last_report, out_pdf)
+
+    def _finish_export(self, job: Job) -> None:
+        self.export_job = None
+        if job.error:
+            self.message_bar.show_message(f"The report could not be saved: {job.error}")
+        else:
+            pdf, sidecar, portrait = job.result
+            self.message_bar.show_message(
+                f"Report saved: {pdf.name}, with {sidecar.name} and {portrait.name} beside it.", kind="info"
+            )
 
     @staticmethod
     def _scan_summary(scan: FileScan) -> str:
@@ -547,6 +587,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.progress_bar.setValue(int(self.scan_job.progress * 1000))
             if self.scan_job.done:
                 self._finish_scan(self.scan_job)
+        if self.export_job is not None and self.export_job.done:
+            self._finish_export(self.export_job)
         if self.compare_job is not None and self.compare_job.done:
             self._finish_compare(self.compare_job)
         self._show_portrait()
