@@ -2,6 +2,10 @@
 
     s2f portrait FILE -o OUT.png [--max-seconds S] [--json]
     s2f portrait --attributes 'gender=female,age=30-39' -o OUT.png [--json]
+    s2f portrait FILE -o OUT.png --report CASE.pdf [--start S] [--end S] [--prior 'White=1,Black=1,...']
+
+--report writes an investigator's case report: CASE.pdf, its JSON sidecar CASE.json and the portrait CASE.png
+(input sha256, segment, settings, models and their sha256, posteriors, refinement history, limits).
 
 The portrait is a statistical average of real faces (>= 50 per mean) whose attributes match the estimate:
 never a picture of the speaker. Race/ethnicity is not estimated from the voice; it comes from the stated
@@ -35,9 +39,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--population",
+        "--prior",
         help="population prior over the 7 FairFace groups, e.g. 'White=2,Black=1' (default: equal parts)",
     )
     parser.add_argument("--size", type=int, default=256, choices=(256, 512), help="portrait size in pixels")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="CASE.pdf",
+        help="also write a case report: CASE.pdf, the JSON sidecar CASE.json and the portrait CASE.png",
+    )
+    parser.add_argument("--start", type=float, default=None, metavar="S", help="analyse from S seconds into the file")
+    parser.add_argument("--end", type=float, default=None, metavar="S", help="analyse up to S seconds into the file")
 
 
 def parse_attributes(text: str) -> tuple[str | None, str | None]:
@@ -85,6 +98,12 @@ def run(args: argparse.Namespace) -> int:
     if (args.file is None) == (args.attributes is None):
         print("s2f portrait: give either a recording FILE or --attributes 'gender=...,age=...'", file=sys.stderr)
         return 2
+    segment_given = getattr(args, "start", None) is not None or getattr(args, "end", None) is not None
+    if args.attributes is not None and (getattr(args, "report", None) is not None or segment_given):
+        print("s2f portrait: --report, --start and --end need a recording FILE, not --attributes", file=sys.stderr)
+        return 2
+    if getattr(args, "report", None) is not None:
+        return _run_report(args)
     try:
         prior = parse_population(args.population)
         if args.attributes is not None:
@@ -92,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             joint = lat.attributes_to_joint(gender, age)
             report: dict[str, Any] = {"attributes": {"gender": gender, "age": age}}
         else:
-            analysis = _analyze(args.file, args.max_seconds)
+            analysis = _analyze(args.file, args.max_seconds, getattr(args, "start", None), getattr(args, "end", None))
             if analysis is None:
                 return 2
             joint = np.asarray(analysis.joint, dtype=np.float64)
@@ -115,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _analyze(path: Path, max_seconds: float | None) -> Any:
+def _analyze(path: Path, max_seconds: float | None, start_s: float | None = None, end_s: float | None = None) -> Any:
     """Run the voice analysis (the voice models' module); None, with a clear message, if it is not installed."""
     import importlib
 
@@ -133,4 +152,74 @@ def _analyze(path: Path, max_seconds: float | None) -> Any:
         return None
     if not path.is_file():
         raise ValueError(f"no such recording: {path}")
+    if start_s is not None or end_s is not None:
+        _check_segment(start_s, end_s)
+        return voice.analyze_file(path, max_seconds=max_seconds, start_s=start_s or 0.0, end_s=end_s)
     return voice.analyze_file(path, max_seconds=max_seconds)
+
+
+def _check_segment(start_s: float | None, end_s: float | None) -> None:
+    if start_s is not None and start_s < 0:
+        raise ValueError("--start must be 0 or more seconds")
+    if end_s is not None and end_s <= (start_s or 0.0):
+        raise ValueError("--end must come after --start")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    """`--report CASE.pdf`: the case report (PDF + JSON sidecar + PNG), and the portrait at -o as usual."""
+    from s2f_desktop.inference.session import ModelError
+    from s2f_desktop.portrait.settings import PortraitSettings
+
+    try:
+        _check_segment(args.start, args.end)
+        if args.output.resolve() == args.file.resolve():
+            raise ValueError(f"refusing to overwrite the recording itself with the portrait: {args.output}")
+        if not args.file.is_file():
+            raise ValueError(f"no such recording: {args.file}")
+        settings = PortraitSettings(race_prior=tuple(float(p) for p in parse_population(args.population)), size=args.size)
+        segment = None if args.start is None and args.end is None else (args.start or 0.0, args.end)
+        _ensure_gui_application()
+        from s2f_desktop.report.case_report import build_case_report
+        from s2f_desktop.report.export import export_case_report
+
+        report = build_case_report(args.file, segment, max_seconds=args.max_seconds, settings=settings)
+        pdf, sidecar, png = export_case_report(report, args.report)
+        output = args.output
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if output.resolve() != png.resolve():
+            output.write_bytes(report.portrait_png)
+    except ValueError as exc:
+        print(f"s2f portrait: {exc}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
+        print(f"s2f portrait: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - unusable recordings and unwritable outputs are meant for users
+        if type(exc).__name__ in ("AudioFileError", "NoSpeechError", "ExportError") or isinstance(exc, OSError):
+            print(f"s2f portrait: {exc}", file=sys.stderr)
+            return 1
+        raise
+    if args.json:
+        out = report.to_json()
+        out["files"] = {"pdf": str(pdf), "json": str(sidecar), "png": str(png), "portrait": str(output)}
+        print(json.dumps(out))
+    else:
+        print(f"portrait written to {output} (a statistical average of real faces, not a picture of the speaker)")
+        print(f"case report written to {pdf} (+ {sidecar.name}, {png.name})")
+    return 0
+
+
+def _ensure_gui_application() -> None:
+    """QPdfWriter needs a QGuiApplication (fonts): make an offscreen one when none exists and there is no display."""
+    import os
+
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        global _GUI_APP
+        _GUI_APP = QGuiApplication(["s2f"])
+
+
+_GUI_APP: Any = None  # keeps the offscreen QGuiApplication alive for the process
