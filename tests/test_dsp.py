@@ -80,3 +80,13 @@ def test_level_meter_reads_peak_and_clipping() -> None:
     assert abs(level.peak_db + 20) < 0.01 and level.clipped_samples == 0
     clipped = np.clip(np.linspace(-2, 2, 100, dtype=np.float32), -1, 1)
     assert measure_level(clipped).clipped_samples > 0
+
+
+def test_cli_help_and_devices_run() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "s2f_desktop.cli.main", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "analyze" in result.stdout and "bench" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "s2f_desktop.cli.main", "devices"], capture_output=True, text=True)
+    assert result.returncode in (0, 1) and ("No audio input device found" in result.stdout or "Hz)" in result.stdout)

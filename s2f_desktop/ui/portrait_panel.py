@@ -91,6 +91,7 @@ class PortraitPanel(QtWidgets.QFrame):
         layout.addWidget(self.prior_label)
         self.summary = QtWidgets.QLabel("No speech yet.")
         self.summary.setObjectName("portraitSummary")
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.gender_bar = GenderBar()
         layout.addWidget(self.gender_bar)
