@@ -47,9 +47,7 @@ CAVEAT_SENTENCE = (
     "The portrait is a statistical average of many real faces whose voices sound similar — "
     "not a picture of the speaker."
 )
-ETHNICITY_NOTE = (
-    "Ethnicity and skin tone are NOT inferred from the voice: they come only from the population prior stated here."
-)
+ETHNICITY_NOTE = "Ethnicity and skin tone are NOT inferred from the voice: they come only from the population prior stated here."
 FIRST_CHECKPOINT_S = 1.0  # history after 1, 2, 4, 8, ... seconds of speech
 CAVEATS_FILE = "texts/caveats.md"
 
@@ -105,7 +103,9 @@ class CaseReport:
     age_years: float
     age_bins: dict[str, float]
     joint: np.ndarray  # (2, 9) [male, female] x AGE_BINS, from the voice
-    portrait_joint: np.ndarray  # (2, 9) the table the portrait was rendered from (after any Explore overrides)
+    portrait_joint: (
+        np.ndarray
+    )  # (2, 9) the table the portrait was rendered from (after any Explore overrides)
     history: list[HistoryPoint]
     models: dict[str, str]  # model file name -> sha256
     providers: dict[str, str]  # model file name -> ONNX Runtime provider that actually ran it
@@ -243,16 +243,21 @@ def build_case_report(
     sha = file_sha256(path)
     analyzer = analyzer or default_analyzer()
 
-    evidence, history, analysed = _run_evidence(analyzer, path, start_s, end_s, info.duration_s, max_seconds,
-                                                progress, cancel)
+    evidence, history, analysed = _run_evidence(
+        analyzer, path, start_s, end_s, info.duration_s, max_seconds, progress, cancel
+    )
     speech_seconds = evidence.speech_seconds
     embedding = evidence.embedding()
     if embedding is None or speech_seconds < MIN_SPEECH_SECONDS:
         where = "" if segment is None else f" between {start_s:.1f} s and {(end_s or info.duration_s):.1f} s"
-        raise NoSpeechError(f"'{path.name}' contains no detectable speech{where} ({speech_seconds:.1f} s found).")
+        raise NoSpeechError(
+            f"'{path.name}' contains no detectable speech{where} ({speech_seconds:.1f} s found)."
+        )
     estimate = analyzer.attributes.estimate(embedding, speech_seconds)
     if not history or history[-1].speech_seconds != estimate.speech_seconds:
-        history.append(HistoryPoint(estimate.speech_seconds, estimate.p_male, estimate.age_years, estimate.p_child))
+        history.append(
+            HistoryPoint(estimate.speech_seconds, estimate.p_male, estimate.age_years, estimate.p_child)
+        )
 
     face = _face_model()
     portrait_joint = apply_overrides(estimate.joint, settings)
@@ -317,11 +322,15 @@ def _check_segment(
     if start_s < 0 or not np.isfinite(start_s):
         raise AudioFileError(f"the segment start ({start_s} s) must be 0 or more.")
     if start_s >= duration_s:
-        raise AudioFileError(f"the segment starts at {start_s:.1f} s but '{name}' lasts only {duration_s:.1f} s.")
+        raise AudioFileError(
+            f"the segment starts at {start_s:.1f} s but '{name}' lasts only {duration_s:.1f} s."
+        )
     if end_s is not None:
         end_s = min(float(end_s), duration_s)
         if end_s <= start_s:
-            raise AudioFileError(f"the segment end ({end_s:.1f} s) must come after its start ({start_s:.1f} s).")
+            raise AudioFileError(
+                f"the segment end ({end_s:.1f} s) must come after its start ({start_s:.1f} s)."
+            )
     return start_s, end_s
 
 

@@ -39,7 +39,9 @@ def export_case_report(report: CaseReport, out_pdf: str | Path) -> tuple[Path, P
     source = Path(report.input.path).resolve()
     for target in (pdf, sidecar, png):
         if target.resolve() == source:
-            raise ExportError(f"refusing to overwrite the recording itself ({source.name}); choose another name.")
+            raise ExportError(
+                f"refusing to overwrite the recording itself ({source.name}); choose another name."
+            )
     try:
         pdf.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(png, report.portrait_png)

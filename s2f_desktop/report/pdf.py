@@ -20,7 +20,9 @@ from s2f_desktop.report.plot import refinement_plot
 
 PORTRAIT_URL = "report://portrait.png"
 PLOT_URL = "report://refinement.png"
-TEXT_WIDTH = 630  # image widths, in CSS pixels (96 per inch); QTextDocument.print_ keeps 2 cm margins: ~643 wide
+TEXT_WIDTH = (
+    630  # image widths, in CSS pixels (96 per inch); QTextDocument.print_ keeps 2 cm margins: ~643 wide
+)
 
 STYLE = """
 body { font-family: 'DejaVu Sans'; font-size: 9pt; color: #202020; }
@@ -50,15 +52,23 @@ def write_pdf(report: CaseReport, portrait_png_path: str | Path, out_pdf: str | 
     document = QTextDocument()
     document.setDefaultStyleSheet(STYLE)
     document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(PORTRAIT_URL), portrait)
-    document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(PLOT_URL), refinement_plot(report.history))
+    document.addResource(
+        QTextDocument.ResourceType.ImageResource, QUrl(PLOT_URL), refinement_plot(report.history)
+    )
     document.setHtml(report_html(data))
-    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, f"Case report: {report.input.name}")
+    document.setMetaInformation(
+        QTextDocument.MetaInformation.DocumentTitle, f"Case report: {report.input.name}"
+    )
 
     writer = QPdfWriter(str(out))
     # QTextDocument.print_ adds its own 2 cm margins and the page numbers: the writer's own margins stay 0
     writer.setPageLayout(
-        QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0),
-                    QPageLayout.Unit.Millimeter)
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+            QPageLayout.Unit.Millimeter,
+        )
     )
     writer.setResolution(300)
     writer.setTitle(f"Voice portrait case report: {report.input.name}")
@@ -129,11 +139,16 @@ def report_html(data: dict[str, Any]) -> str:
                 ("Last modified (UTC)", _e(inp["modified_utc"])),
                 (
                     "Recording",
-                    _e(f"{inp['duration_s']:.3f} s, {inp['sample_rate']} Hz, {inp['channels']} channel(s), {inp['format']}"),
+                    _e(
+                        f"{inp['duration_s']:.3f} s, {inp['sample_rate']} Hz, {inp['channels']} channel(s), {inp['format']}"
+                    ),
                 ),
                 ("Segment analysed", _e(segment_text)),
                 ("Audio analysed", f"{analysis['analysed_seconds']:.3f} s"),
-                ("Speech used", f"{analysis['speech_seconds']:.3f} s ({analysis['encoder_windows']} encoder windows)"),
+                (
+                    "Speech used",
+                    f"{analysis['speech_seconds']:.3f} s ({analysis['encoder_windows']} encoder windows)",
+                ),
             ]
         )
         + "</table>"
@@ -164,10 +179,14 @@ def report_html(data: dict[str, Any]) -> str:
     bins = list(post["age_bins"])
     parts.append("<h3>Age distribution and gender × age table</h3>")
     head = "".join(f"<th>{_e(b)}</th>" for b in bins)
-    rows = "<tr><td><b>age bin</b></td>" + "".join(f"<td>{post['age_bins'][b]:.4f}</td>" for b in bins) + "</tr>"
+    rows = (
+        "<tr><td><b>age bin</b></td>" + "".join(f"<td>{post['age_bins'][b]:.4f}</td>" for b in bins) + "</tr>"
+    )
     for gender, values in post["joint"].items():
         rows += f"<tr><td>{_e(gender)}</td>" + "".join(f"<td>{values[b]:.4f}</td>" for b in bins) + "</tr>"
-    parts.append(f"<table class='small' border='1' cellspacing='0' width='100%'><tr><th></th>{head}</tr>{rows}</table>")
+    parts.append(
+        f"<table class='small' border='1' cellspacing='0' width='100%'><tr><th></th>{head}</tr>{rows}</table>"
+    )
     # refinement
     parts.append("<h2 style='page-break-before: always'>How the estimate refined with more speech</h2>")
     parts.append(f"<p><img src='{PLOT_URL}' width='{TEXT_WIDTH}' height='{TEXT_WIDTH * 640 // 1600}'></p>")
@@ -192,10 +211,22 @@ def report_html(data: dict[str, Any]) -> str:
             [
                 ("Population prior", _e(settings["population_prior_description"])),
                 ("Ethnicity from voice", "<b>no</b> — " + _e(settings["ethnicity_source"])),
-                ("P(male) override", _e("none (the voice's estimate)" if settings["p_male_override"] is None
-                                        else settings["p_male_override"])),
-                ("Age override", _e("none (the voice's estimate)" if settings["age_bin_override"] is None
-                                    else settings["age_bin_override"])),
+                (
+                    "P(male) override",
+                    _e(
+                        "none (the voice's estimate)"
+                        if settings["p_male_override"] is None
+                        else settings["p_male_override"]
+                    ),
+                ),
+                (
+                    "Age override",
+                    _e(
+                        "none (the voice's estimate)"
+                        if settings["age_bin_override"] is None
+                        else settings["age_bin_override"]
+                    ),
+                ),
                 ("Portrait size", f"{settings['portrait_size']} px"),
             ]
         )

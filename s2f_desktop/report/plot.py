@@ -50,9 +50,18 @@ def refinement_plot(history: Sequence[HistoryPoint], width: int = 1600, height: 
             [0.0, 0.25, 0.5, 0.75, 1.0],
             "probability",
             [
-                ("P(male)", MALE_COLOUR, Qt.PenStyle.SolidLine, [(x, p.p_male) for x, p in zip(xs, history, strict=True)]),
-                ("P(child, under 13)", CHILD_COLOUR, Qt.PenStyle.DashLine,
-                 [(x, p.p_child) for x, p in zip(xs, history, strict=True)]),
+                (
+                    "P(male)",
+                    MALE_COLOUR,
+                    Qt.PenStyle.SolidLine,
+                    [(x, p.p_male) for x, p in zip(xs, history, strict=True)],
+                ),
+                (
+                    "P(child, under 13)",
+                    CHILD_COLOUR,
+                    Qt.PenStyle.DashLine,
+                    [(x, p.p_child) for x, p in zip(xs, history, strict=True)],
+                ),
             ],
             "P(male) and P(child)",
         )
@@ -64,7 +73,14 @@ def refinement_plot(history: Sequence[HistoryPoint], width: int = 1600, height: 
             (0.0, age_top),
             [float(v) for v in range(0, int(age_top) + 1, 10)],
             "expected age (years)",
-            [("expected age", AGE_COLOUR, Qt.PenStyle.SolidLine, [(x, p.age_years) for x, p in zip(xs, history, strict=True)])],
+            [
+                (
+                    "expected age",
+                    AGE_COLOUR,
+                    Qt.PenStyle.SolidLine,
+                    [(x, p.age_years) for x, p in zip(xs, history, strict=True)],
+                )
+            ],
             "Expected age",
         )
     finally:
@@ -113,7 +129,9 @@ def _panel(
     bold.setBold(True)
     painter.save()
     painter.setFont(bold)
-    painter.drawText(QRectF(plot.left(), rect.top(), plot.width(), line_h * 1.4), Qt.AlignmentFlag.AlignCenter, title)
+    painter.drawText(
+        QRectF(plot.left(), rect.top(), plot.width(), line_h * 1.4), Qt.AlignmentFlag.AlignCenter, title
+    )
     painter.restore()
     # grid and ticks: y
     for value in y_ticks:
@@ -136,7 +154,9 @@ def _panel(
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
             painter.setPen(AXIS_COLOUR)
             painter.drawText(
-                QRectF(x - 60, plot.bottom() + 4 * scale, 120, line_h), Qt.AlignmentFlag.AlignHCenter, _fmt_seconds(tick)
+                QRectF(x - 60, plot.bottom() + 4 * scale, 120, line_h),
+                Qt.AlignmentFlag.AlignHCenter,
+                _fmt_seconds(tick),
             )
         tick *= 2
     # axes
@@ -151,7 +171,9 @@ def _panel(
     painter.save()
     painter.translate(rect.left() + line_h * 0.2, plot.center().y())
     painter.rotate(-90)
-    painter.drawText(QRectF(-plot.height() / 2, 0, plot.height(), line_h), Qt.AlignmentFlag.AlignHCenter, y_label)
+    painter.drawText(
+        QRectF(-plot.height() / 2, 0, plot.height(), line_h), Qt.AlignmentFlag.AlignHCenter, y_label
+    )
     painter.restore()
     # series + legend (one row between the title and the plot, never over the data)
     legend_y = rect.top() + line_h * 1.4
