@@ -89,6 +89,7 @@ def _label(text: str, name: str, wrap: bool = True, align: QtCore.Qt.AlignmentFl
     label.setObjectName(name)
     label.setWordWrap(wrap)
     label.setAlignment(align or QtCore.Qt.AlignmentFlag.AlignCenter)
+    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
     return label
 
 
@@ -264,6 +265,7 @@ class KioskWindow(QtWidgets.QWidget):
             STYLE.format(title=int(unit * 2.0), big=int(unit * 2.2), body=int(unit * 1.05), small=int(unit * 0.8))
         )
         self.certainty_bar.setFixedHeight(int(unit * 1.1))
+        self.spectrogram_view.setMinimumHeight(int(self.height() * 0.2))
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -405,6 +407,16 @@ class KioskWindow(QtWidgets.QWidget):
         """The hidden operator chord: stop everything and close."""
         self._exit_allowed = True
         self.close()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802
+        # The chord also works where the shortcut map does not see it (a window that is not the active one).
+        chord = QtGui.QKeySequence(self.config.exit_chord)
+        if chord.count() == 1 and QtGui.QKeySequence(event.keyCombination()).matches(chord) == (
+            QtGui.QKeySequence.SequenceMatch.ExactMatch
+        ):
+            self.operator_exit()
+            return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
         if not self._exit_allowed:
