@@ -310,3 +310,26 @@ def test_real_corpus_recording(
     check_sidecar(data, source)
     check_pdf(pdf, data)
     assert (hashlib.sha256(source.read_bytes()).hexdigest(), source.stat().st_mtime_ns) == before
+
+
+def test_export_on_a_worker_thread(recording: Path, tmp_path: Path, qapp: Any, qtlog: Any) -> None:
+    """The window builds and exports on a plain worker thread: same files, no Qt warnings."""
+    import threading
+
+    results: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            report = build_case_report(recording)
+            results["paths"] = export_case_report(report, tmp_path / "thread" / "case.pdf")
+        except BaseException as exc:  # noqa: BLE001 - re-raised below on the test thread
+            results["error"] = exc
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    if "error" in results:
+        raise results["error"]
+    pdf, sidecar, _png = results["paths"]
+    check_pdf(pdf, json.loads(sidecar.read_text(encoding="utf-8")))
+    assert [r.message for r in qtlog.records if "Timer" in r.message or "thread" in r.message] == []

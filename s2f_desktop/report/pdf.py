@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtCore import QEventLoop, QMarginsF, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from s2f_desktop.inference.session import provider_label
@@ -45,6 +45,10 @@ class PdfError(OSError):
 def write_pdf(report: CaseReport, portrait_png_path: str | Path, out_pdf: str | Path) -> Path:
     """Write the report to `out_pdf` (A4); returns its path. Raises PdfError when it cannot be written."""
     out = Path(out_pdf)
+    # On a plain worker thread (the window's export job) Qt has no event dispatcher, and QTextDocument's lazy layout
+    # of a long document starts timers that then only print warnings. A QEventLoop gives this thread a dispatcher
+    # (it is never run: print_ finishes the layout itself).
+    dispatcher = QEventLoop()
     portrait = QImage(str(portrait_png_path))
     if portrait.isNull():
         portrait = QImage.fromData(report.portrait_png)
@@ -75,6 +79,7 @@ def write_pdf(report: CaseReport, portrait_png_path: str | Path, out_pdf: str | 
     writer.setCreator(f"s2f-desktop {report.app_version}")
     document.print_(writer)
     del writer  # flushes and closes the file
+    del document, dispatcher
     if not out.is_file() or out.stat().st_size == 0:
         raise PdfError(f"the PDF could not be written to {out} (check the folder exists and is writable).")
     return out
