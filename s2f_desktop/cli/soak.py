@@ -1,0 +1,316 @@
+"""`s2f soak`: hours of kiosk life at accelerated speed through the REAL live pipeline; RSS over time.
+
+Visitors are simulated: speech (8, 20 or 40 s, cycling) then silence longer than the kiosk's timeout, so every visit
+ends with the same reset the kiosk performs (ui/kiosk_session.py: worker.reset() + pipeline.reset()). Audio goes
+through LivePipeline (STFT, spectrogram, silero VAD) and PortraitWorker (encoder, voice-to-face, decoder, morph):
+  --source file (default): the visits are written as WAV files to a temporary folder and played with
+      FilePlayback(speed=X) — the recording given with --file, or espeak-ng speech made on the fly;
+  --source mic: the visits are played in real time into the PulseAudio virtual microphone (installer/virtual-mic.sh)
+      with paplay and captured with LiveCapture (--speed does not apply: a microphone runs in real time).
+Prints one line per interval (JSON lines with --json) and a summary; exits 1 if RSS grows more than
+--max-growth-mb after the first cycle of visitors, or passes --max-rss-mb, or the portrait worker reported an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+SAMPLE_RATE = 16000
+VISIT_SPEECH_S = (8.0, 20.0, 40.0)  # visitors talk this long, in turn
+EXTRA_SILENCE_S = 3.0  # silence beyond the timeout at the end of each visit
+NOISE_DBFS = -60.0  # a quiet room under everything
+POLL_S = 0.01  # like the kiosk's display timer
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@dataclass
+class Sample:
+    wall_s: float
+    stream_h: float
+    rss_mb: float
+    visits: int
+    resets: int
+    renders: int
+    estimates: int
+
+
+@dataclass
+class SoakResult:
+    source: str
+    hours_requested: float
+    hours_simulated: float
+    wall_s: float
+    speed_requested: float
+    speed_achieved: float
+    rss_first_mb: float  # right after the models loaded
+    rss_start_mb: float  # after the first cycle of visitors (the baseline: ONNX Runtime's arenas are warm)
+    rss_peak_mb: float
+    rss_end_mb: float
+    growth_mb: float  # end - start
+    growth_mb_per_hour: float  # least-squares slope after the baseline, per simulated hour
+    visits: int
+    resets: int
+    portraits_rendered: int
+    estimates: int
+    audio_lost_s: float  # audio the loop could not keep up with (speed too high for this machine)
+    worker_error: str | None
+    samples: list[Sample] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("samples")
+        return data
+
+
+def _speech_unit(path: str | None, folder: Path) -> tuple[np.ndarray, str]:
+    from s2f_desktop.audio.file_source import read_16k
+    from s2f_desktop.bench.audio import espeak_speech_file, speech_like_audio
+
+    if path:
+        return read_16k(path), f"recording {Path(path).name}"
+    generated = espeak_speech_file(folder)
+    if generated is not None:
+        speech = read_16k(generated)
+        return np.concatenate([speech, np.zeros(SAMPLE_RATE // 2, dtype=np.float32)]), "espeak-ng speech"
+    return speech_like_audio(10.0), "a synthetic voice-like signal (espeak-ng is not installed)"
+
+
+def write_visits(folder: Path, unit: np.ndarray, silence_timeout_s: float) -> list[Path]:
+    """One WAV per visit length: looped speech, then silence beyond the timeout; quiet noise throughout."""
+    import soundfile as sf
+
+    rng = np.random.default_rng(7)
+    paths = []
+    for seconds in VISIT_SPEECH_S:
+        speech = np.resize(unit, int(seconds * SAMPLE_RATE))
+        silence = np.zeros(int((silence_timeout_s + EXTRA_SILENCE_S) * SAMPLE_RATE), dtype=np.float32)
+        audio = np.concatenate([speech, silence])
+        audio = audio + rng.normal(0, 10 ** (NOISE_DBFS / 20), len(audio)).astype(np.float32)
+        path = folder / f"visit_{int(seconds)}s.wav"
+        sf.write(path, audio, SAMPLE_RATE, subtype="FLOAT")
+        paths.append(path)
+    return paths
+
+
+def run_soak(
+    hours: float,
+    speed: float = 20.0,
+    source: str = "file",
+    file: str | None = None,
+    silence_timeout_s: float = 8.0,
+    interval_s: float | None = None,
+    on_sample: Callable[[Sample], None] | None = None,
+) -> SoakResult:
+    from s2f_desktop.inference.vad import SileroVad
+    from s2f_desktop.pipeline.live import LivePipeline
+    from s2f_desktop.pipeline.portrait_worker import PortraitWorker
+    from s2f_desktop.portrait.engine import PortraitEngine
+    from s2f_desktop.portrait.settings import PortraitSettings
+    from s2f_desktop.ui.kiosk_session import KioskSession
+
+    class CountingEngine(PortraitEngine):
+        """The real engine; counts every portrait rendered and every estimate (the worker's counters reset)."""
+
+        renders = 0
+        estimates = 0
+
+        def render(self, latent: np.ndarray, size: int = 256) -> tuple[np.ndarray, float]:
+            CountingEngine.renders += 1
+            return super().render(latent, size)
+
+        def estimate(self, settings: PortraitSettings):  # type: ignore[no-untyped-def]
+            CountingEngine.estimates += 1
+            return super().estimate(settings)
+
+    total_stream_s = hours * 3600.0
+    real_time = source == "mic"
+    effective_speed = 1.0 if real_time else speed
+    if interval_s is None:
+        interval_s = max(1.0, total_stream_s / effective_speed / 40)
+    pipeline = LivePipeline(vad=SileroVad())
+    engine = CountingEngine()
+    worker = PortraitWorker(engine, PortraitSettings())
+    worker.start()
+    session = KioskSession(pipeline, worker, silence_timeout_s)
+    rss_first = rss_mb()
+    samples: list[Sample] = []
+    # (stream_h, rss) after the first cycle of visit lengths (or the first visit, in a very short run): by then
+    # every buffer has met its largest size; growth is measured from there.
+    baseline: tuple[float, float] | None = None
+    state = {"stream_s": 0.0, "lost": 0.0}
+    started = time.monotonic()
+    next_sample = started
+
+    def take_sample(force: bool = False) -> None:
+        nonlocal next_sample, baseline
+        now = time.monotonic()
+        if session.counters.resets >= 1 and (baseline is None or session.counters.resets == len(VISIT_SPEECH_S)):
+            baseline = (state["stream_s"] / 3600, rss_mb())
+        if not force and now < next_sample:
+            return
+        next_sample = now + interval_s
+        sample = Sample(
+            wall_s=round(now - started, 2),
+            stream_h=round(state["stream_s"] / 3600, 4),
+            rss_mb=round(rss_mb(), 1),
+            visits=session.counters.visits,
+            resets=session.counters.resets,
+            renders=CountingEngine.renders,
+            estimates=CountingEngine.estimates,
+        )
+        samples.append(sample)
+        if on_sample is not None:
+            on_sample(sample)
+
+    folder = Path(tempfile.mkdtemp(prefix="s2f-soak-"))
+    player: subprocess.Popen | None = None
+    try:
+        unit, described = _speech_unit(file, folder)
+        visits = write_visits(folder, unit, silence_timeout_s)
+        if real_time:
+            player, capture = _start_mic(visits)
+            label = f"{described} played into the virtual microphone in real time, captured with LiveCapture"
+            while state["stream_s"] < total_stream_s:
+                result = pipeline.poll(capture)
+                state["stream_s"] += result.new_samples / SAMPLE_RATE
+                session.observe(result, time.monotonic())
+                if capture.failed:
+                    raise RuntimeError(capture.status.error or "the microphone failed")
+                take_sample()
+                time.sleep(POLL_S)
+            capture.stop()
+        else:
+            from s2f_desktop.audio.file_playback import FilePlayback
+
+            label = f"{described} played from files with FilePlayback at {speed:g}x"
+            index = 0
+            while state["stream_s"] < total_stream_s:
+                playback = FilePlayback(str(visits[index % len(visits)]), speed=speed)
+                index += 1
+                consumed = 0
+                playback.start()
+                while not playback.done and state["stream_s"] < total_stream_s:
+                    result = pipeline.poll(playback)
+                    consumed += result.new_samples
+                    state["stream_s"] += result.new_samples / SAMPLE_RATE
+                    session.observe(result, state["stream_s"])  # the kiosk's timeout, in stream time
+                    take_sample()
+                    time.sleep(POLL_S)
+                playback.stop()
+                if playback.done:
+                    state["lost"] += max(0, playback.samples_delivered - consumed) / SAMPLE_RATE
+        worker.wait_idle(10)
+        take_sample(force=True)
+    finally:
+        if player is not None:
+            os.killpg(player.pid, signal.SIGTERM)
+            player.wait(5)
+        worker.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    wall = time.monotonic() - started
+    rss_values = [s.rss_mb for s in samples]
+    start_h, start_rss = baseline if baseline is not None else (samples[0].stream_h, samples[0].rss_mb)
+    after = [s for s in samples if s.stream_h >= start_h]
+    slope = 0.0
+    if len(after) >= 3 and after[-1].stream_h > after[0].stream_h:
+        slope = float(np.polyfit([s.stream_h for s in after], [s.rss_mb for s in after], 1)[0])
+    end_rss = samples[-1].rss_mb
+    return SoakResult(
+        source=label,
+        hours_requested=hours,
+        hours_simulated=round(state["stream_s"] / 3600, 4),
+        wall_s=round(wall, 1),
+        speed_requested=effective_speed,
+        speed_achieved=round(state["stream_s"] / wall, 2),
+        rss_first_mb=round(rss_first, 1),
+        rss_start_mb=round(start_rss, 1),
+        rss_peak_mb=round(max(rss_values + [start_rss]), 1),
+        rss_end_mb=end_rss,
+        growth_mb=round(end_rss - start_rss, 1),
+        growth_mb_per_hour=round(slope, 2),
+        visits=session.counters.visits,
+        resets=session.counters.resets,
+        portraits_rendered=CountingEngine.renders,
+        estimates=CountingEngine.estimates,
+        audio_lost_s=round(state["lost"], 2),
+        worker_error=worker.error,
+        samples=samples,
+    )
+
+
+def _start_mic(visits: list[Path]):  # type: ignore[no-untyped-def]
+    from s2f_desktop.audio.capture import LiveCapture
+
+    if shutil.which("paplay") is None:
+        raise RuntimeError("--source mic needs paplay and the virtual microphone (installer/virtual-mic.sh start)")
+    capture = LiveCapture()
+    capture.start()
+    loop = "while true; do " + " ".join(f"paplay --device=vspk '{p}';" for p in visits) + " done"
+    player = subprocess.Popen(["bash", "-c", loop], start_new_session=True)
+    return player, capture
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hours", type=float, default=8.0, help="simulated kiosk hours (default 8)")
+    parser.add_argument("--speed", type=float, default=20.0, help="playback speed for --source file (default 20)")
+    parser.add_argument("--source", choices=("file", "mic"), default="file", help="file (default) or the virtual mic")
+    parser.add_argument("--file", help="a recording to use as the visitors' speech (default: espeak-ng speech)")
+    parser.add_argument("--silence-timeout", type=float, default=8.0, help="the kiosk's silence timeout (s)")
+    parser.add_argument("--interval", type=float, help="wall seconds between RSS lines (default: about 40 lines)")
+    parser.add_argument("--max-growth-mb", type=float, default=40.0, help="fail if RSS grows more than this")
+    parser.add_argument("--max-rss-mb", type=float, default=600.0, help="fail if RSS ever exceeds this")
+    parser.add_argument("--json", action="store_true", help="JSON lines: one per interval, then the summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    def show(sample: Sample) -> None:
+        if args.json:
+            print(json.dumps(asdict(sample)), flush=True)
+        else:
+            print(
+                f"{sample.wall_s:8.1f} s  {sample.stream_h:7.3f} h  RSS {sample.rss_mb:7.1f} MB  "
+                f"visits {sample.visits:5d}  resets {sample.resets:5d}  portraits {sample.renders:7d}",
+                flush=True,
+            )
+
+    if not args.json:
+        print("    wall   simulated  memory          visitors      resets        rendered", flush=True)
+    result = run_soak(
+        args.hours, args.speed, args.source, args.file, args.silence_timeout, args.interval, on_sample=show
+    )
+    summary = result.summary()
+    problems = []
+    if result.growth_mb > args.max_growth_mb:
+        problems.append(f"RSS grew {result.growth_mb:.1f} MB after the first visitors (limit {args.max_growth_mb:g} MB)")
+    if result.rss_peak_mb > args.max_rss_mb:
+        problems.append(f"RSS peaked at {result.rss_peak_mb:.1f} MB (limit {args.max_rss_mb:g} MB)")
+    if result.worker_error:
+        problems.append(result.worker_error)
+    if result.resets == 0 and result.hours_simulated * 3600 > 2 * (VISIT_SPEECH_S[0] + args.silence_timeout):
+        problems.append("no visit ended: the kiosk never went back to its attract state")
+    summary["passed"] = not problems
+    summary["problems"] = problems
+    if args.json:
+        print(json.dumps({"summary": summary}), flush=True)
+    else:
+        print("summary:")
+        for key, value in summary.items():
+            print(f"  {key:<20} {value}")
+    return 0 if not problems else 1
