@@ -72,3 +72,21 @@ def test_bench_reports_decoder_figures():
     assert figures["decoder_ms_per_portrait_256"] > 0
     assert figures["decoder_ms_per_portrait_512"] > 0
     assert figures["decoder_provider"] in ("CPU", "CUDA")
+
+
+def test_portrait_from_recording_prints_analysis_and_portrait(tmp_path, capsys):
+    from pathlib import Path
+
+    wav = Path(__file__).parent / "data" / "espeak_en_16k.wav"
+    if importlib.util.find_spec("s2f_desktop.inference.voice_analysis") is None or not wav.is_file():
+        pytest.skip("needs the voice analysis module and tests/data/espeak_en_16k.wav")
+    from s2f_desktop.paths import model_path
+
+    if not model_path("voice_to_face.onnx").is_file():
+        pytest.skip("the voice models are not built")
+    out = tmp_path / "voice.png"
+    assert main(["portrait", str(wav), "-o", str(out), "--json", "--max-seconds", "10"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for key in ("file", "speech_seconds", "p_male", "age_years", "age_bins", "provider", "models", "portrait"):
+        assert key in report
+    assert report["portrait"] == str(out) and out.read_bytes()[:4] == b"\x89PNG"

@@ -119,6 +119,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"s2f portrait: {exc}", file=sys.stderr)
         return 2
+    except ModelError as exc:
+        print(f"s2f portrait: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the voice side's "unusable recording" errors are meant for users
+        if type(exc).__name__ in ("AudioFileError", "NoSpeechError") or isinstance(exc, OSError):
+            print(f"s2f portrait: {exc}", file=sys.stderr)
+            return 1
+        raise
     try:
         path, provider = _render(joint, prior, args.output, args.size)
     except ModelError as exc:

