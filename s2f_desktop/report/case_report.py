@@ -381,6 +381,8 @@ def _run_evidence(
             speech_parts, pass_samples = item
             analysed += pass_samples
             for part in speech_parts:
+                if _cancelled(cancel):  # between speech parts too: a pass holds up to ~8 min of audio
+                    raise AnalysisCancelled(str(path))
                 speech = part if limit is None else part[: max(0, limit - evidence.speech_samples)]
                 while len(speech):
                     need = next_checkpoint - evidence.speech_samples
