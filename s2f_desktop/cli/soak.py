@@ -154,15 +154,17 @@ def run_soak(
     # (stream_h, rss) after the first cycle of visit lengths (or the first visit, in a very short run): by then
     # every buffer has met its largest size; growth is measured from there.
     baseline: tuple[float, float] | None = None
-    state = {"stream_s": 0.0, "lost": 0.0}
+    state = {"stream_s": 0.0, "lost": 0.0, "cycled": 0.0}
     started = time.monotonic()
     next_sample = started
 
     def take_sample(force: bool = False) -> None:
         nonlocal next_sample, baseline
         now = time.monotonic()
-        if session.counters.resets >= 1 and (baseline is None or session.counters.resets == len(VISIT_SPEECH_S)):
+        resets = session.counters.resets
+        if resets >= 1 and (baseline is None or (resets >= len(VISIT_SPEECH_S) and not state["cycled"])):
             baseline = (state["stream_s"] / 3600, rss_mb())
+            state["cycled"] = float(resets >= len(VISIT_SPEECH_S))
         if not force and now < next_sample:
             return
         next_sample = now + interval_s
