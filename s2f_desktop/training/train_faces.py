@@ -312,15 +312,25 @@ def export_decoder(work: Path, out: Path) -> None:
     backdrop, vignette = backdrop.reshape(3, height, width), vignette.reshape(height, width)
     top = face_render_assets.top_rows(parts["coverage"])
 
-    def prepared(flat, sharpen=True):
-        images = flat.reshape(-1, 3, height, width)
-        if sharpen:
-            images = face_render_assets.sharpen(images)
-        return face_render_assets.extend_upwards(images, top)
+    # Averaging washes out fine detail (wrinkles, brows), which makes older averages look younger than the
+    # people in them; restore it with an unsharp mask that grows with the group's age.
+    group_of_cell = np.array([c["group"] for c in meta["cells"]])
+    ages = np.array([meta["age_bins"].index(c["age"]) for c in meta["cells"]])
+    first_cell = np.array([np.flatnonzero(group_of_cell == g)[0] for g in range(group_of_cell.max() + 1)])
+    group_means = parts["tex_mean"][None] + parts["cell_tex_coef"][first_cell] @ parts["tex_basis"]
+    amounts = np.array([face_render_assets.DETAIL_BY_AGE[int(round(ages[group_of_cell == g].mean()))]
+                        for g in range(len(first_cell))])
+    group_means = face_render_assets.sharpen(group_means.reshape(-1, 3, height, width), amounts)
+    group_means = face_render_assets.extend_upwards(group_means, top).reshape(len(first_cell), -1)
+    centre = group_means.mean(0)
+    _, _, vt = np.linalg.svd(group_means - centre, full_matrices=False)
+    cell_basis = vt[: len(first_cell) - 1]
+    cell_coef = ((group_means - centre) @ cell_basis.T)[group_of_cell]
+    individual = face_render_assets.extend_upwards(parts["tex_components"].reshape(-1, 3, height, width), top)
 
-    mean = prepared(parts["tex_mean"][None])[0]
+    mean = centre.reshape(3, height, width)
     base = vignette * (alpha * mean + (1 - alpha) * backdrop)
-    basis = np.concatenate([prepared(parts["tex_basis"]), prepared(parts["tex_components"], sharpen=False)])
+    basis = np.concatenate([cell_basis.reshape(-1, 3, height, width), individual])
     basis = basis * (vignette * alpha)
     rows, cols = np.nonzero(alpha > 1e-3)
     row0, col0 = int(rows.min()), int(cols.min())
@@ -328,7 +338,7 @@ def export_decoder(work: Path, out: Path) -> None:
     basis_crop = basis[:, :, row0 : row0 + crop[2], col0 : col0 + crop[3]].reshape(len(basis), -1)
     log(f"texture {width}x{height}, stored crop {crop[3]}x{crop[2]} x {len(basis)} images")
     onnx_model = face_decoder_export.build_decoder(
-        cell_tex_coef=parts["cell_tex_coef"],
+        cell_tex_coef=cell_coef.astype(np.float32),
         basis_crop=basis_crop,
         crop=crop,
         base=base,
