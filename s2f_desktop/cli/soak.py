@@ -5,6 +5,8 @@ ends with the same reset the kiosk performs (ui/kiosk_session.py: worker.reset()
 through LivePipeline (STFT, spectrogram, silero VAD) and PortraitWorker (encoder, voice-to-face, decoder, morph):
   --source file (default): the visits are written as WAV files to a temporary folder and played with
       FilePlayback(speed=X) — the recording given with --file, or espeak-ng speech made on the fly;
+  --ui: the real KioskWindow (offscreen when there is no display) listens instead of a bare pipeline, so Qt's
+      pixmaps, the spectrogram widget and the screen changes are part of the memory measured;
   --source mic: the visits are played in real time into the PulseAudio virtual microphone (installer/virtual-mic.sh)
       with paplay and captured with LiveCapture (--speed does not apply: a microphone runs in real time).
 Prints one line per interval (JSON lines with --json) and a summary; exits 1 if RSS grows more than
@@ -109,6 +111,46 @@ def write_visits(folder: Path, unit: np.ndarray, silence_timeout_s: float) -> li
     return paths
 
 
+class LoopingVisits:
+    """The visit files played one after another, endlessly, each through FilePlayback at `speed`.
+
+    An audio source like LiveCapture (read_new / failed / stop), so the kiosk window can listen to it too."""
+
+    failed = False
+
+    def __init__(self, paths: list[Path], speed: float) -> None:
+        from s2f_desktop.audio.file_playback import FilePlayback
+
+        self._factory = FilePlayback
+        self.paths = paths
+        self.speed = speed
+        self.index = 0
+        self.current: FilePlayback | None = None
+        self.consumed = 0  # samples handed out by the current playback
+        self.lost_s = 0.0  # audio released but never read (the loop fell behind the requested speed)
+
+    def read_new(self) -> np.ndarray:
+        if self.current is None or self.current.done:
+            self._next()
+        assert self.current is not None
+        audio = self.current.read_new()
+        self.consumed += len(audio)
+        return audio
+
+    def _next(self) -> None:
+        if self.current is not None:
+            self.current.stop()
+            self.lost_s += max(0, self.current.samples_delivered - self.consumed) / SAMPLE_RATE
+        self.current = self._factory(str(self.paths[self.index % len(self.paths)]), speed=self.speed)
+        self.index += 1
+        self.consumed = 0
+        self.current.start()
+
+    def stop(self) -> None:
+        if self.current is not None:
+            self.current.stop()
+
+
 def run_soak(
     hours: float,
     speed: float = 20.0,
@@ -117,7 +159,9 @@ def run_soak(
     silence_timeout_s: float = 8.0,
     interval_s: float | None = None,
     on_sample: Callable[[Sample], None] | None = None,
+    ui: bool = False,
 ) -> SoakResult:
+    """Simulate `hours` of kiosk visitors. ui=True drives the real KioskWindow (offscreen without a display)."""
     from s2f_desktop.inference.vad import SileroVad
     from s2f_desktop.pipeline.live import LivePipeline
     from s2f_desktop.pipeline.portrait_worker import PortraitWorker
@@ -125,106 +169,123 @@ def run_soak(
     from s2f_desktop.portrait.settings import PortraitSettings
     from s2f_desktop.ui.kiosk_session import KioskSession
 
-    class CountingEngine(PortraitEngine):
-        """The real engine; counts every portrait rendered and every estimate (the worker's counters reset)."""
-
-        renders = 0
-        estimates = 0
-
-        def render(self, latent: np.ndarray, size: int = 256) -> tuple[np.ndarray, float]:
-            CountingEngine.renders += 1
-            return super().render(latent, size)
-
-        def estimate(self, settings: PortraitSettings):  # type: ignore[no-untyped-def]
-            CountingEngine.estimates += 1
-            return super().estimate(settings)
-
     total_stream_s = hours * 3600.0
     real_time = source == "mic"
     effective_speed = 1.0 if real_time else speed
     if interval_s is None:
         interval_s = max(1.0, total_stream_s / effective_speed / 40)
-    pipeline = LivePipeline(vad=SileroVad())
-    engine = CountingEngine()
-    worker = PortraitWorker(engine, PortraitSettings())
-    worker.start()
-    session = KioskSession(pipeline, worker, silence_timeout_s)
-    rss_first = rss_mb()
-    samples: list[Sample] = []
-    # (stream_h, rss) after the first cycle of visit lengths (or the first visit, in a very short run): by then
-    # every buffer has met its largest size; growth is measured from there.
-    baseline: tuple[float, float] | None = None
-    state = {"stream_s": 0.0, "lost": 0.0, "cycled": 0.0}
-    started = time.monotonic()
-    next_sample = started
+    counts = {"renders": 0, "estimates": 0}
 
-    def take_sample(force: bool = False) -> None:
-        nonlocal next_sample, baseline
-        now = time.monotonic()
-        resets = session.counters.resets
-        if resets >= 1 and (baseline is None or (resets >= len(VISIT_SPEECH_S) and not state["cycled"])):
-            baseline = (state["stream_s"] / 3600, rss_mb())
-            state["cycled"] = float(resets >= len(VISIT_SPEECH_S))
-        if not force and now < next_sample:
-            return
-        next_sample = now + interval_s
-        sample = Sample(
-            wall_s=round(now - started, 2),
-            stream_h=round(state["stream_s"] / 3600, 4),
-            rss_mb=round(rss_mb(), 1),
-            visits=session.counters.visits,
-            resets=session.counters.resets,
-            renders=CountingEngine.renders,
-            estimates=CountingEngine.estimates,
-        )
-        samples.append(sample)
-        if on_sample is not None:
-            on_sample(sample)
+    def count_calls(engine: PortraitEngine) -> None:
+        """Count every portrait rendered and every estimate (the worker's own counters restart each visit)."""
+        render, estimate = engine.render, engine.estimate
+
+        def counted_render(latent: np.ndarray, size: int = 256) -> tuple[np.ndarray, float]:
+            counts["renders"] += 1
+            return render(latent, size)
+
+        def counted_estimate(settings: PortraitSettings):  # type: ignore[no-untyped-def]
+            counts["estimates"] += 1
+            return estimate(settings)
+
+        engine.render = counted_render  # type: ignore[method-assign]
+        engine.estimate = counted_estimate  # type: ignore[method-assign]
 
     folder = Path(tempfile.mkdtemp(prefix="s2f-soak-"))
     player: subprocess.Popen | None = None
+    window = None
     try:
         unit, described = _speech_unit(file, folder)
         visits = write_visits(folder, unit, silence_timeout_s)
         if real_time:
-            player, capture = _start_mic(visits)
+            player, audio_source = _start_mic(visits)
             label = f"{described} played into the virtual microphone in real time, captured with LiveCapture"
+        else:
+            audio_source = LoopingVisits(visits, speed)
+            label = f"{described} played from files with FilePlayback at {speed:g}x"
+        if ui:
+            window, app = _kiosk_window(audio_source, silence_timeout_s)
+            pipeline, worker, session = window.pipeline, window.worker, window.session
+            assert pipeline is not None and worker is not None and session is not None
+            label += ", heard by the real KioskWindow (offscreen)"
+        else:
+            pipeline = LivePipeline(vad=SileroVad())
+            worker = PortraitWorker(PortraitEngine(), PortraitSettings())
+            worker.start()
+            session = KioskSession(pipeline, worker, silence_timeout_s)
+        count_calls(worker.engine)
+        rss_first = rss_mb()
+        samples: list[Sample] = []
+        # (stream_h, rss) after the first cycle of visit lengths (or the first visit, in a very short run): by then
+        # every buffer has met its largest size; growth is measured from there.
+        baseline: tuple[float, float] | None = None
+        state = {"stream_s": 0.0, "cycled": 0.0}
+        started = time.monotonic()
+        next_sample = started
+
+        def take_sample(force: bool = False) -> None:
+            nonlocal next_sample, baseline
+            now = time.monotonic()
+            resets = session.counters.resets
+            if resets >= 1 and (baseline is None or (resets >= len(VISIT_SPEECH_S) and not state["cycled"])):
+                baseline = (state["stream_s"] / 3600, rss_mb())
+                state["cycled"] = float(resets >= len(VISIT_SPEECH_S))
+            if not force and now < next_sample:
+                return
+            next_sample = now + interval_s
+            sample = Sample(
+                wall_s=round(now - started, 2),
+                stream_h=round(state["stream_s"] / 3600, 4),
+                rss_mb=round(rss_mb(), 1),
+                visits=session.counters.visits,
+                resets=session.counters.resets,
+                renders=counts["renders"],
+                estimates=counts["estimates"],
+            )
+            samples.append(sample)
+            if on_sample is not None:
+                on_sample(sample)
+
+        if window is not None:
+            from PySide6 import QtCore
+
+            loop = QtCore.QEventLoop()
+
+            def check() -> None:
+                state["stream_s"] = window.stream_s
+                take_sample()
+                if state["stream_s"] >= total_stream_s or window.state == "unavailable":
+                    loop.quit()
+
+            timer = QtCore.QTimer()
+            timer.timeout.connect(check)
+            timer.start(50)
+            loop.exec()
+            timer.stop()
+            if window.state == "unavailable":
+                raise RuntimeError(f"the kiosk lost its audio source: {window.device_error}")
+        else:
             while state["stream_s"] < total_stream_s:
-                result = pipeline.poll(capture)
+                result = pipeline.poll(audio_source)
                 state["stream_s"] += result.new_samples / SAMPLE_RATE
-                session.observe(result, time.monotonic())
-                if capture.failed:
-                    raise RuntimeError(capture.status.error or "the microphone failed")
+                session.observe(result, state["stream_s"])  # the kiosk's timeout, in audio time (as the kiosk)
+                if audio_source.failed:
+                    raise RuntimeError("the audio source failed")
                 take_sample()
                 time.sleep(POLL_S)
-            capture.stop()
-        else:
-            from s2f_desktop.audio.file_playback import FilePlayback
-
-            label = f"{described} played from files with FilePlayback at {speed:g}x"
-            index = 0
-            while state["stream_s"] < total_stream_s:
-                playback = FilePlayback(str(visits[index % len(visits)]), speed=speed)
-                index += 1
-                consumed = 0
-                playback.start()
-                while not playback.done and state["stream_s"] < total_stream_s:
-                    result = pipeline.poll(playback)
-                    consumed += result.new_samples
-                    state["stream_s"] += result.new_samples / SAMPLE_RATE
-                    session.observe(result, state["stream_s"])  # the kiosk's timeout, in stream time
-                    take_sample()
-                    time.sleep(POLL_S)
-                playback.stop()
-                if playback.done:
-                    state["lost"] += max(0, playback.samples_delivered - consumed) / SAMPLE_RATE
         worker.wait_idle(10)
         take_sample(force=True)
     finally:
         if player is not None:
             os.killpg(player.pid, signal.SIGTERM)
             player.wait(5)
-        worker.stop()
+        if window is not None:
+            window.operator_exit()  # stops the source and the worker
+        else:
+            if "audio_source" in locals():
+                audio_source.stop()
+            if "worker" in locals():
+                worker.stop()
         shutil.rmtree(folder, ignore_errors=True)
     wall = time.monotonic() - started
     rss_values = [s.rss_mb for s in samples]
@@ -249,12 +310,30 @@ def run_soak(
         growth_mb_per_hour=round(slope, 2),
         visits=session.counters.visits,
         resets=session.counters.resets,
-        portraits_rendered=CountingEngine.renders,
-        estimates=CountingEngine.estimates,
-        audio_lost_s=round(state["lost"], 2),
+        portraits_rendered=counts["renders"],
+        estimates=counts["estimates"],
+        audio_lost_s=round(getattr(audio_source, "lost_s", 0.0), 2),
         worker_error=worker.error,
         samples=samples,
     )
+
+
+def _kiosk_window(audio_source, silence_timeout_s: float):  # type: ignore[no-untyped-def]
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import pyqtgraph as pg
+    from PySide6 import QtWidgets
+
+    from s2f_desktop.kiosk_config import KioskConfig
+    from s2f_desktop.ui.kiosk_window import KioskWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    config = KioskConfig(silence_timeout_s=silence_timeout_s, fullscreen=False, hide_cursor=False)
+    window = KioskWindow(config, source_factory=lambda: audio_source)
+    window.show_kiosk()
+    window.resize(1920, 1080)
+    return window, app
 
 
 def _start_mic(visits: list[Path]):  # type: ignore[no-untyped-def]
@@ -275,6 +354,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", choices=("file", "mic"), default="file", help="file (default) or the virtual mic")
     parser.add_argument("--file", help="a recording to use as the visitors' speech (default: espeak-ng speech)")
     parser.add_argument("--silence-timeout", type=float, default=8.0, help="the kiosk's silence timeout (s)")
+    parser.add_argument("--ui", action="store_true", help="drive the real kiosk window (offscreen) as well")
     parser.add_argument("--interval", type=float, help="wall seconds between RSS lines (default: about 40 lines)")
     parser.add_argument("--max-growth-mb", type=float, default=40.0, help="fail if RSS grows more than this")
     parser.add_argument("--max-rss-mb", type=float, default=600.0, help="fail if RSS ever exceeds this")
@@ -295,7 +375,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print("    wall   simulated  memory          visitors      resets        rendered", flush=True)
     result = run_soak(
-        args.hours, args.speed, args.source, args.file, args.silence_timeout, args.interval, on_sample=show
+        args.hours, args.speed, args.source, args.file, args.silence_timeout, args.interval, on_sample=show, ui=args.ui
     )
     summary = result.summary()
     problems = []

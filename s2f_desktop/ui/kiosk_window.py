@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from s2f_desktop.audio.capture import CaptureError, LiveCapture
 from s2f_desktop.audio.devices import find_device, refresh
+from s2f_desktop.inference.vad import SAMPLE_RATE
 from s2f_desktop.kiosk_config import KioskConfig, load_texts
 from s2f_desktop.pipeline.live import LivePipeline
 from s2f_desktop.pipeline.portrait_worker import PortraitSnapshot, PortraitWorker, certainty
@@ -47,6 +50,17 @@ QLabel#kioskMuted {{ font-size: {title}px; color: #9aa3ad; }}
 QLabel#kioskPortrait {{ font-size: {body}px; color: #9aa3ad; }}
 QFrame#kioskConsent {{ background: #15181d; border: 2px solid #2b3038; border-radius: 16px; }}
 """
+
+
+class KioskSource(Protocol):
+    """What the kiosk listens to: a LiveCapture, or (s2f soak --ui) a looping recording."""
+
+    @property
+    def failed(self) -> bool: ...
+
+    def read_new(self) -> np.ndarray: ...
+
+    def stop(self) -> None: ...
 
 
 class CertaintyBar(QtWidgets.QWidget):
@@ -100,13 +114,18 @@ def _page() -> QtWidgets.QWidget:
 
 
 class KioskWindow(QtWidgets.QWidget):
-    def __init__(self, config: KioskConfig | None = None) -> None:
+    def __init__(
+        self, config: KioskConfig | None = None, source_factory: Callable[[], KioskSource] | None = None
+    ) -> None:
         super().__init__()
         self.config = config or KioskConfig()
+        self.source_factory = source_factory  # None: the configured microphone
         self.texts = load_texts(self.config.language)
         self.setWindowTitle("s2f-desktop kiosk")
         self.setObjectName("kioskWindow")
-        self.capture: LiveCapture | None = None
+        self.capture: KioskSource | None = None
+        self.stream_s = 0.0  # seconds of audio heard: the session's clock (a stalled device stops it; see below)
+        self.visit_wall: float | None = None  # time.monotonic() when this visit began (to match snapshots)
         self.device_error: str | None = None
         self.model_error: str | None = None
         self.recoveries = 0
@@ -275,6 +294,9 @@ class KioskWindow(QtWidgets.QWidget):
     # ------------------------------------------------------------------ device
     def open_device(self) -> bool:
         """Open the configured (or the default) microphone; False (and device_error) when it is unavailable."""
+        if self.source_factory is not None:
+            self.capture = self.source_factory()
+            return True
         device = None
         if self.config.device:
             device = find_device(self.config.device)
@@ -321,13 +343,18 @@ class KioskWindow(QtWidgets.QWidget):
         if self.capture is None or self.session is None or self.pipeline is None:
             return
         result = self.pipeline.poll(self.capture)
-        now = time.monotonic()
-        change = self.session.observe(result, now)
+        # The silence timeout runs on audio time: with a microphone it is the wall clock; a device that stops
+        # delivering is caught by the capture's stall detection (-> unavailable screen), never left mid-visit.
+        self.stream_s += result.new_samples / SAMPLE_RATE
+        change = self.session.observe(result, self.stream_s)
         self.spectrogram_view.refresh()
         if self.capture.failed:
-            self.device_error = self.capture.status.error
+            status = getattr(self.capture, "status", None)
+            self.device_error = getattr(status, "error", None) or "the audio source failed"
             self._enter_unavailable()
             return
+        if change == VISIT:
+            self.visit_wall = time.monotonic()
         if change is not None:
             self._show_state(change)
         if self.state == VISIT:
@@ -335,10 +362,10 @@ class KioskWindow(QtWidgets.QWidget):
 
     def _current_snapshot(self) -> PortraitSnapshot | None:
         """The worker's snapshot if it belongs to this visit (never a previous visitor's face)."""
-        if self.worker is None or self.session is None or self.session.visit_started is None:
+        if self.worker is None or self.visit_wall is None or self.state != VISIT:
             return None
         snapshot = self.worker.snapshot
-        if snapshot.first_portrait_time is None or snapshot.first_portrait_time < self.session.visit_started:
+        if snapshot.first_portrait_time is None or snapshot.first_portrait_time < self.visit_wall:
             return None
         return snapshot
 
