@@ -193,3 +193,43 @@ def test_kiosk_process_writes_nothing(tmp_path: Path, virtual_mic: str, speech_w
     assert tree(home) == [".config", ".config/pulse", ".config/pulse/cookie"]
     assert tree(work) == []
     assert tree(etc) == ["kiosk.ini"]
+
+
+class _Recorder:
+    """Stands in for the pipeline and the worker in the session's bookkeeping test (both real elsewhere here)."""
+
+    def __init__(self) -> None:
+        self.resets = 0
+        self.on_speech = None
+
+    def reset(self) -> None:
+        self.resets += 1
+
+    def submit_speech(self, audio) -> None:  # noqa: ANN001
+        pass
+
+
+def test_session_timeouts_in_audio_time() -> None:
+    import numpy as np
+
+    from s2f_desktop.dsp.level import measure_level
+    from s2f_desktop.pipeline.live import PollResult
+    from s2f_desktop.ui.kiosk_session import KioskSession
+
+    pipeline, worker = _Recorder(), _Recorder()
+    session = KioskSession(pipeline, worker, silence_timeout_s=8.0, max_visit_s=60.0)  # type: ignore[arg-type]
+    level = measure_level(np.zeros(10, dtype=np.float32))
+    speech = PollResult(320, level, True, np.zeros(320, dtype=np.float32))
+    quiet = PollResult(320, level, False, np.zeros(0, dtype=np.float32))
+    assert session.observe(quiet, 0.0) is None and session.state == ATTRACT
+    assert session.observe(speech, 1.0) == VISIT
+    assert session.observe(quiet, 8.9) is None  # 7.9 s of silence: still the same visitor
+    assert session.observe(speech, 9.0) is None
+    assert session.observe(quiet, 17.1) == ATTRACT  # 8.1 s of silence: forgotten
+    assert (pipeline.resets, worker.resets, session.counters.resets) == (1, 1, 1)
+    assert session.observe(speech, 20.0) == VISIT
+    for t in np.arange(20.0, 80.0, 1.0):
+        session.observe(speech, float(t))
+    assert session.observe(speech, 81.0) == ATTRACT  # endless talk: a new portrait after max_visit_s
+    assert session.counters.long_visits == 1 and session.counters.visits == 2
+    assert session.observe(speech, 82.0) == VISIT

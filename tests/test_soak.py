@@ -45,3 +45,14 @@ def test_short_soak_through_the_virtual_microphone(virtual_mic: str) -> None:
     assert summary["hours_simulated"] >= 0.005 and summary["visits"] >= 1
     assert summary["portraits_rendered"] > 0
     assert len(samples) >= 3
+
+
+def test_short_soak_of_the_kiosk_window_is_flat() -> None:
+    # The real KioskWindow (offscreen) hears the visitors: Qt pixmaps, the spectrogram and screen changes included.
+    code, samples, summary = run_soak(
+        "--ui", "--hours", "0.03", "--speed", "10", "--silence-timeout", "2", "--interval", "1"
+    )
+    assert code == 0, summary["problems"]
+    assert "KioskWindow" in summary["source"]
+    assert summary["resets"] >= 3 and summary["portraits_rendered"] > 0
+    assert summary["growth_mb"] < 40 and summary["rss_peak_mb"] < 600
