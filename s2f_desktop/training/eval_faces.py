@@ -21,19 +21,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--decoder", default="face_decoder.onnx", help="decoder model (name in models/ or path)")
     parser.add_argument("--classifier", default="face_attributes.onnx", help="classifier model")
     parser.add_argument("--size", type=int, default=256, help="render size")
-    parser.add_argument("--thumb", type=int, default=128, help="thumbnail size on the contact sheet")
+    parser.add_argument("--thumb", type=int, default=136, help="thumbnail size on the contact sheet")
 
 
 def _label(image: np.ndarray, lines: list[tuple[str, tuple[int, int, int]]]) -> np.ndarray:
+    """The thumbnail with a caption band under it (the face stays uncovered)."""
     import cv2
 
-    out = image.copy()
-    y = out.shape[0] - 6 - 13 * (len(lines) - 1)
+    band = np.full((8 + 13 * len(lines), image.shape[1], 3), 28, np.uint8)
+    y = 13
     for text, colour in lines:
-        cv2.putText(out, text, (4, y), cv2.FONT_HERSHEY_SIMPLEX, 0.36, (0, 0, 0), 2, cv2.LINE_AA)
-        cv2.putText(out, text, (4, y), cv2.FONT_HERSHEY_SIMPLEX, 0.36, colour, 1, cv2.LINE_AA)
+        cv2.putText(band, text, (3, y), cv2.FONT_HERSHEY_SIMPLEX, 0.34, colour, 1, cv2.LINE_AA)
         y += 13
-    return out
+    return np.concatenate([image, band])
 
 
 def _header(width: int, text: str, height: int = 22) -> np.ndarray:
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             for r in range(7):
                 c = g * 63 + a * 7 + r
                 info = cells[c]
-                ok, bad = (120, 230, 120), (255, 120, 110)
+                ok, bad = (120, 230, 120), (255, 110, 100)
                 lines = [
                     (f"{lat.GENDERS[g][0].upper()} {lat.AGE_BINS[a]} {lat.RACES[r][:8]}", (255, 255, 255)),
                     (f"read {info['read_age']} p(m)={info['read_p_male']:.2f}",
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
                 ]
                 row.append(_label(_thumb(images[c], t), lines))
             if g == 0:
-                row.append(np.full((t, 6, 3), 255, np.uint8))
+                row.append(np.full((row[0].shape[0], 6, 3), 255, np.uint8))
         tiles.append(np.concatenate(row, axis=1))
     sheet = np.concatenate(tiles, axis=0)
     title = "s2f face decoder - every cell (labels: cell | classifier read; green agrees) - male left, female right"

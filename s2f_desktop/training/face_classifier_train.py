@@ -164,7 +164,7 @@ def train(rows, model, args, log):
             loss.backward()
             opt.step()
             sched.step()
-            total += float(loss)
+            total += loss.item()
         acc = evaluate(net, Exported, x_val, y_val)
         log(f"epoch {epoch + 1}/{epochs} loss {total / (len(x_train) // batch):.3f} held-out {acc['summary']} "
             f"({time.time() - start:.0f} s)")

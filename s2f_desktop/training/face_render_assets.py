@@ -84,3 +84,22 @@ def backdrop_and_vignette(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rv = np.hypot(points[:, 0] - 0.5, points[:, 1] - 0.5) / 0.5
     vignette = 1.0 - 0.22 * smoothstep(0.55, 1.45, rv)
     return backdrop.astype(np.float32), vignette.astype(np.float32)
+
+
+REDNESS_PULL = 0.4  # share of each group's extra/missing skin redness (Lab a*) removed: photo colour casts
+
+
+def balance_redness(images: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """(N, 3, H, W) RGB group means: shift each image's Lab a* so its skin (the boolean `region`) moves
+    REDNESS_PULL of the way to the median over all images. Lightness and yellowness (b*) - where most real
+    differences between groups lie - are left alone; this removes the pink/red casts of some photo sets."""
+    import cv2
+
+    labs = [cv2.cvtColor(np.clip(im.transpose(1, 2, 0), 0, 1).astype(np.float32), cv2.COLOR_RGB2Lab) for im in images]
+    redness = np.array([lab[region, 1].mean() for lab in labs])
+    target = np.median(redness)
+    out = np.empty_like(images)
+    for i, lab in enumerate(labs):
+        lab[..., 1] += REDNESS_PULL * (target - redness[i])
+        out[i] = cv2.cvtColor(lab, cv2.COLOR_Lab2RGB).transpose(2, 0, 1)
+    return out

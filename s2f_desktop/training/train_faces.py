@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -102,11 +103,17 @@ def quality_filter(rows, marks) -> tuple[np.ndarray, dict[str, int]]:
     return keep, {k: int(v.sum()) for k, v in reasons.items()}
 
 
+@dataclass
 class AlignedFaces:
-    """Shapes on the passport canvas for every detected face, and the kept subset used for the model."""
+    """Shapes on the portrait canvas for every detected face, and the kept subset used for the model."""
 
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
+    keep: np.ndarray  # (n,) bool: passed the quality filter
+    found: np.ndarray  # (n,) bool: landmarks found
+    reasons: dict[str, int]  # rejection counts (a face may have several reasons)
+    mean: np.ndarray  # (478, 2) symmetric mean shape on the unit canvas
+    perm: np.ndarray  # (478,) mirror partner of each landmark
+    to_canvas: np.ndarray  # (n, 2, 3) similarity photo pixels -> canvas
+    aligned: np.ndarray  # (n, 478, 2) landmarks on the canvas
 
 
 def build_alignment(rows, marks) -> AlignedFaces:
@@ -320,7 +327,11 @@ def export_decoder(work: Path, out: Path) -> None:
     group_means = parts["tex_mean"][None] + parts["cell_tex_coef"][first_cell] @ parts["tex_basis"]
     amounts = np.array([face_render_assets.DETAIL_BY_AGE[int(round(ages[group_of_cell == g].mean()))]
                         for g in range(len(first_cell))])
-    group_means = face_render_assets.sharpen(group_means.reshape(-1, 3, height, width), amounts)
+    group_means = group_means.reshape(-1, 3, height, width)
+    skin = np.zeros((height, width), bool)
+    skin[int(height * 0.35) : int(height * 0.7), int(width * 0.35) : int(width * 0.65)] = True  # cheeks, nose
+    group_means = face_render_assets.balance_redness(group_means, skin)
+    group_means = face_render_assets.sharpen(group_means, amounts)
     group_means = face_render_assets.extend_upwards(group_means, top).reshape(len(first_cell), -1)
     centre = group_means.mean(0)
     _, _, vt = np.linalg.svd(group_means - centre, full_matrices=False)
