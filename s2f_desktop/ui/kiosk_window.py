@@ -39,17 +39,23 @@ OUT_OF_ORDER = "out_of_order"
 CERTAINTY_STEPS = (0.15, 0.3, 0.5)  # certainty() thresholds between the four words of "certainty_levels"
 
 STYLE = """
-KioskWindow, QStackedWidget, QWidget#kioskPage {{ background: #0b0c0f; }}
-QLabel {{ background: transparent; color: #eef0f3; }}
-QLabel#kioskTitle {{ font-size: {title}px; font-weight: 600; }}
-QLabel#kioskBig {{ font-size: {big}px; font-weight: 600; }}
-QLabel#kioskBody {{ font-size: {body}px; }}
-QLabel#kioskHeading {{ font-size: {body}px; font-weight: 600; color: #ffd27a; }}
-QLabel#kioskSmall {{ font-size: {small}px; color: #b9bec7; }}
-QLabel#kioskMuted {{ font-size: {title}px; color: #9aa3ad; }}
-QLabel#kioskPortrait {{ font-size: {body}px; color: #9aa3ad; }}
-QFrame#kioskConsent {{ background: #15181d; border: 2px solid #2b3038; border-radius: 16px; }}
+KioskWindow, QStackedWidget, QWidget#kioskPage { background: #0b0c0f; }
+QLabel { background: transparent; color: #eef0f3; }
+QLabel#kioskHeading { color: #ffd27a; }
+QLabel#kioskSmall { color: #b9bec7; }
+QLabel#kioskMuted, QLabel#kioskPortrait { color: #9aa3ad; }
+QFrame#kioskConsent { background: #15181d; border: 2px solid #2b3038; border-radius: 16px; }
 """
+# label role -> (size in units, bold); fonts are set directly (not in the style sheet) so layouts see new heights
+FONT_ROLES = {
+    "kioskTitle": (2.0, True),
+    "kioskBig": (1.9, True),
+    "kioskBody": (1.05, False),
+    "kioskHeading": (1.05, True),
+    "kioskSmall": (0.8, False),
+    "kioskMuted": (2.0, False),
+    "kioskPortrait": (1.05, False),
+}
 
 
 class KioskSource(Protocol):
@@ -103,7 +109,7 @@ def _label(text: str, name: str, wrap: bool = True, align: QtCore.Qt.AlignmentFl
     label.setObjectName(name)
     label.setWordWrap(wrap)
     label.setAlignment(align or QtCore.Qt.AlignmentFlag.AlignCenter)
-    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Maximum)
+    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Preferred)
     return label
 
 
@@ -136,6 +142,7 @@ class KioskWindow(QtWidgets.QWidget):
         self.worker: PortraitWorker | None = None
         self.session: KioskSession | None = None
         self._load_models()
+        self.setStyleSheet(STYLE)
         self._build()
         self.shortcut = QtGui.QShortcut(QtGui.QKeySequence(self.config.exit_chord), self)
         self.shortcut.setContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
@@ -185,6 +192,8 @@ class KioskWindow(QtWidgets.QWidget):
         outer.setContentsMargins(48, 36, 48, 24)
         outer.setSpacing(24)
         self.pages = QtWidgets.QStackedWidget()
+        # Heights follow the 7:3 stretch, never the labels' size hints (word-wrapped labels over-ask for height).
+        self.pages.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Ignored)
         outer.addWidget(self.pages, 7)
 
         # attract
@@ -226,6 +235,7 @@ class KioskWindow(QtWidgets.QWidget):
         self.portrait_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Ignored)
         visit.addWidget(self.portrait_label, 5)
         side = QtWidgets.QVBoxLayout()
+        side.setSpacing(8)  # (a nested layout would inherit the row's 48 px)
         side.addStretch(1)
         left = QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter
         self.seconds_label = _label("", "kioskBig", align=left)
@@ -268,7 +278,7 @@ class KioskWindow(QtWidgets.QWidget):
         self.spectrogram_view.plot.hideAxis("left")
         self.spectrogram_view.plot.hideAxis("bottom")
         self.spectrogram_view.setSizePolicy(
-            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding
+            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Ignored
         )
         outer.addWidget(self.spectrogram_view, 3)
 
@@ -280,11 +290,15 @@ class KioskWindow(QtWidgets.QWidget):
 
     def _apply_sizes(self) -> None:
         unit = max(12, min(self.height() / 34, self.width() / 56))
-        self.setStyleSheet(
-            STYLE.format(title=int(unit * 2.0), big=int(unit * 2.2), body=int(unit * 1.05), small=int(unit * 0.8))
-        )
+        for label in self.findChildren(QtWidgets.QLabel):
+            role = FONT_ROLES.get(label.objectName())
+            if role is not None:
+                font = QtGui.QFont(label.font())
+                font.setPixelSize(max(8, int(unit * role[0])))
+                font.setBold(role[1])
+                label.setFont(font)
         self.certainty_bar.setFixedHeight(int(unit * 1.1))
-        self.spectrogram_view.setMinimumHeight(int(self.height() * 0.2))
+        self.spectrogram_view.setFixedHeight(int(self.height() * 0.24))
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -459,6 +473,12 @@ class KioskWindow(QtWidgets.QWidget):
 
     def show_kiosk(self) -> None:
         if self.config.fullscreen:
+            # Kiosk machines often run X without a window manager, which ignores the full-screen request:
+            # cover the screen explicitly, without a frame, as well.
+            self.setWindowFlag(QtCore.Qt.WindowType.FramelessWindowHint, True)
+            screen = self.screen() or QtWidgets.QApplication.primaryScreen()
+            if screen is not None:
+                self.setGeometry(screen.geometry())
             self.showFullScreen()
         else:
             self.resize(1280, 800)
