@@ -36,7 +36,7 @@ FRAME_MS = 30
 TEXT_MS = 250
 UNAVAILABLE = "unavailable"
 OUT_OF_ORDER = "out_of_order"
-CERTAINTY_STEPS = (0.15, 0.3, 0.5)  # certainty() thresholds between the four words of "certainty_levels"
+CERTAINTY_STEPS = (0.2, 0.4, 0.6)  # certainty() thresholds between the four words of "certainty_levels"
 
 STYLE = """
 KioskWindow, QStackedWidget, QWidget#kioskPage { background: #0b0c0f; }
