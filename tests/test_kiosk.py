@@ -233,3 +233,37 @@ def test_session_timeouts_in_audio_time() -> None:
     assert session.observe(speech, 81.0) == ATTRACT  # endless talk: a new portrait after max_visit_s
     assert session.counters.long_visits == 1 and session.counters.visits == 2
     assert session.observe(speech, 82.0) == VISIT
+
+
+class _Source:
+    """An audio source that breaks (raises) or delivers quiet audio, for the recovery path without a device."""
+
+    failed = False
+
+    def __init__(self, broken: bool) -> None:
+        self.broken = broken
+
+    def read_new(self):  # noqa: ANN201
+        import numpy as np
+
+        if self.broken:
+            raise RuntimeError("the sound server went away")
+        return np.zeros(480, dtype=np.float32)
+
+    def stop(self) -> None:
+        pass
+
+
+def test_any_listening_fault_shows_the_calm_screen_and_retries(qtbot, tmp_path: Path) -> None:
+    sources = iter([_Source(broken=True), _Source(broken=False)])
+    window = KioskWindow(load_config(write_config(tmp_path, fullscreen="no")), source_factory=lambda: next(sources))
+    qtbot.addWidget(window)
+    window.show_kiosk()
+    try:
+        qtbot.waitUntil(lambda: window.state == UNAVAILABLE, timeout=5000)
+        assert "went away" in (window.device_error or "")
+        qtbot.waitUntil(lambda: window.state == ATTRACT, timeout=10000)  # retried after retry_interval_s
+        assert window.recoveries == 1
+        qtbot.waitUntil(lambda: window.stream_s > 0.1, timeout=5000)
+    finally:
+        window.operator_exit()

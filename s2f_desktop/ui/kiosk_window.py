@@ -356,7 +356,13 @@ class KioskWindow(QtWidgets.QWidget):
     def on_frame(self) -> None:
         if self.capture is None or self.session is None or self.pipeline is None:
             return
-        result = self.pipeline.poll(self.capture)
+        try:
+            result = self.pipeline.poll(self.capture)
+        except Exception as exc:  # noqa: BLE001 - unattended: any audio/inference fault -> calm screen, retry
+            print(f"s2f-desktop kiosk: listening failed, retrying: {exc}", file=sys.stderr)
+            self.device_error = str(exc)
+            self._enter_unavailable()
+            return
         # The silence timeout runs on audio time: with a microphone it is the wall clock; a device that stops
         # delivering is caught by the capture's stall detection (-> unavailable screen), never left mid-visit.
         self.stream_s += result.new_samples / SAMPLE_RATE
