@@ -86,10 +86,32 @@ def mel_frames(padded: np.ndarray) -> np.ndarray:
     """
     if len(padded) < N_FFT:
         return np.zeros((0, N_MELS), dtype=np.float32)
-    frames = np.lib.stride_tricks.sliding_window_view(padded.astype(np.float64, copy=False), N_FFT)[::HOP]
-    spectrum = np.fft.rfft(frames * _hann(), axis=1)
-    power = spectrum.real**2 + spectrum.imag**2
-    return (power @ mel_filterbank().T).astype(np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(np.asarray(padded, dtype=np.float32), N_FFT)[::HOP]
+    bank = _filterbank_f32()
+    window = _hann_f32()
+    out = np.empty((len(frames), N_MELS), dtype=np.float32)
+    for first in range(0, len(frames), _FRAMES_PER_BLOCK):  # blocks stay in cache; float32 like librosa
+        spectrum = np.fft.rfft(frames[first : first + _FRAMES_PER_BLOCK] * window, axis=1)
+        power = spectrum.real**2 + spectrum.imag**2
+        out[first : first + len(power)] = power @ bank
+    return out
+
+
+_FRAMES_PER_BLOCK = 2048
+
+
+@lru_cache(maxsize=1)
+def _filterbank_f32() -> np.ndarray:
+    bank = np.ascontiguousarray(mel_filterbank().T, dtype=np.float32)
+    bank.setflags(write=False)
+    return bank
+
+
+@lru_cache(maxsize=1)
+def _hann_f32() -> np.ndarray:
+    window = _hann().astype(np.float32)
+    window.setflags(write=False)
+    return window
 
 
 def mel_spectrogram(audio: np.ndarray) -> np.ndarray:

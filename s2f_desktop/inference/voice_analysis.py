@@ -24,7 +24,7 @@ from s2f_desktop.inference.voice_attributes import AGE_BINS, GENDERS, VoiceAttri
 from s2f_desktop.inference.voice_encoder import VoiceEncoder
 
 SAMPLE_RATE = 16000
-VAD_ROWS_PER_PASS = 16  # ~8 min of audio per VAD pass: big batches, bounded memory
+VAD_ROWS_PER_PASS = 24  # ~12 min of audio per VAD pass: big batches, bounded memory
 MIN_SPEECH_SECONDS = 0.5  # less than this is no evidence at all
 
 
@@ -101,7 +101,7 @@ class VoiceAnalyzer:
         out: queue.Queue,
         stop: threading.Event,
     ) -> None:
-        """Producer: decode the file, VAD it a pass (~8 min) at a time, queue (speech parts, pass samples)."""
+        """Producer: decode the file, VAD it a pass (~12 min) at a time, queue (speech parts, pass samples)."""
         pass_samples = VAD_ROWS_PER_PASS * SEGMENT_CHUNKS * CHUNK
         pending: list[np.ndarray] = []
         pending_len = 0

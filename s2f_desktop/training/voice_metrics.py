@@ -79,6 +79,12 @@ def compute(speakers: list[Speaker], owner: np.ndarray, out: dict[str, np.ndarra
         figures["decade_pm10"] = float(within.mean())
         in_decade = (age[decade] >= low[decade]) & (age[decade] < high[decade] + 1)
         figures["in_decade"] = float(in_decade.mean())
+        for label_low in np.unique(low[decade]):
+            rows = decade & (low == label_low)
+            name = f"{int(label_low)}-{int(high[rows][0])}"
+            inside = (age[rows] >= low[rows] - 10) & (age[rows] < high[rows] + 1 + 10)
+            figures[f"decade_pm10[{name}]"] = float(inside.mean())
+            figures[f"age_bias[{name}]"] = float((age[rows] - (low[rows] + high[rows] + 1) / 2).mean())
     old = low >= 50
     if old.any():
         figures["50+_at_40+"] = float((age[old] >= 40).mean())
