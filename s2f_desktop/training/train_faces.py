@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only-classifier", action="store_true", help="only (re)train the classifier")
     parser.add_argument("--export-only", action="store_true",
                         help="re-assemble the decoder from the cached statistics in --work (to tune the look)")
-    parser.add_argument("--classifier-epochs", type=int, default=8)
+    parser.add_argument("--classifier-epochs", type=int, default=14)
     parser.add_argument("--seed", type=int, default=0)
 
 
