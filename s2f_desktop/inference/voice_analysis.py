@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,6 +131,18 @@ class VoiceAnalyzer:
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it in its thread
             out.put(exc)
 
+    def speech(
+        self,
+        path: str | Path,
+        max_seconds: float | None = None,
+        start_s: float = 0.0,
+        end_s: float | None = None,
+        progress: Callable[[float], None] | None = None,
+        cancel: Callable[[], bool] | threading.Event | None = None,
+    ) -> SpeechStream:
+        """The speech of [start_s, end_s), in order, as every analysis sees it (iterate over the result)."""
+        return SpeechStream(self, path, max_seconds, start_s, end_s, progress, cancel)
+
     def analyze(
         self,
         path: str | Path,
@@ -140,45 +152,11 @@ class VoiceAnalyzer:
         progress: Callable[[float], None] | None = None,
         cancel: Callable[[], bool] | threading.Event | None = None,
     ) -> VoiceAnalysis:
-        info = probe(path)
-        span = (info.duration_s if end_s is None else min(end_s, info.duration_s)) - start_s
-        limit = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
+        stream = self.speech(path, max_seconds, start_s, end_s, progress, cancel)
         evidence = SpeechEvidence(self.encoder)
-        # Two stages on two threads (ONNX Runtime releases the GIL): decode + VAD of the next pass runs while
-        # the encoder embeds the speech of this one. The result does not depend on the timing.
-        passes: queue.Queue[tuple[list[np.ndarray], int] | BaseException | None] = queue.Queue(maxsize=2)
-        stop = threading.Event()
-        producer = threading.Thread(
-            target=self._speech_passes, args=(path, start_s, end_s, passes, stop), name="voice-vad", daemon=True
-        )
-        producer.start()
-        analysed = 0
-        try:
-            while True:
-                if _cancelled(cancel):
-                    raise AnalysisCancelled(str(path))
-                item = passes.get()
-                if item is None:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                speech_parts, pass_samples = item
-                analysed += pass_samples
-                for speech in speech_parts:
-                    if limit is not None:
-                        speech = speech[: max(0, limit - evidence.speech_samples)]
-                    if len(speech):
-                        evidence.add_speech(speech)
-                if progress is not None:
-                    progress(min(1.0, analysed / SAMPLE_RATE / max(span, 1e-9)))
-                if limit is not None and evidence.speech_samples >= limit:
-                    break
-        finally:
-            stop.set()
-            while producer.is_alive():  # unblock a producer waiting on a full queue
-                with contextlib.suppress(queue.Empty):
-                    passes.get(timeout=0.05)
-            producer.join()
+        for speech in stream:
+            evidence.add_speech(speech)
+        analysed = stream.analysed_samples
         if progress is not None:
             progress(1.0)
         speech_seconds = evidence.speech_seconds
@@ -205,6 +183,75 @@ class VoiceAnalyzer:
             models=self.model_hashes(),
             windows=evidence.window_count,
         )
+
+
+class SpeechStream:
+    """The speech of one recording, in order: VAD-gated, capped at `max_seconds`, with progress and cancel.
+
+    Two stages on two threads (ONNX Runtime releases the GIL): decode + VAD of the next pass runs while the
+    consumer (the encoder) works on this one. What is yielded does not depend on the timing.
+    """
+
+    def __init__(
+        self,
+        analyzer: VoiceAnalyzer,
+        path: str | Path,
+        max_seconds: float | None,
+        start_s: float,
+        end_s: float | None,
+        progress: Callable[[float], None] | None,
+        cancel: Callable[[], bool] | threading.Event | None,
+    ) -> None:
+        info = probe(path)  # bad files fail here, before any thread starts
+        self.analyzer = analyzer
+        self.path = path
+        self.start_s, self.end_s = start_s, end_s
+        self.span_s = (info.duration_s if end_s is None else min(end_s, info.duration_s)) - start_s
+        self.limit = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
+        self.progress = progress
+        self.cancel = cancel
+        self.analysed_samples = 0  # audio samples (speech or not) read so far
+        self.speech_samples = 0  # speech samples yielded so far
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        passes: queue.Queue[tuple[list[np.ndarray], int] | BaseException | None] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        producer = threading.Thread(
+            target=self.analyzer._speech_passes,
+            args=(self.path, self.start_s, self.end_s, passes, stop),
+            name="voice-vad",
+            daemon=True,
+        )
+        producer.start()
+        try:
+            while True:
+                if _cancelled(self.cancel):
+                    raise AnalysisCancelled(str(self.path))
+                item = passes.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                speech_parts, pass_samples = item
+                self.analysed_samples += pass_samples
+                for part in speech_parts:
+                    if _cancelled(self.cancel):  # between parts too: a pass holds minutes of audio
+                        raise AnalysisCancelled(str(self.path))
+                    if self.limit is not None:
+                        part = part[: max(0, self.limit - self.speech_samples)]
+                    if len(part):
+                        self.speech_samples += len(part)
+                        yield part
+                if self.progress is not None:
+                    self.progress(min(1.0, self.analysed_samples / SAMPLE_RATE / max(self.span_s, 1e-9)))
+                if self.limit is not None and self.speech_samples >= self.limit:
+                    break
+        finally:
+            stop.set()
+            while producer.is_alive():  # unblock a producer waiting on a full queue
+                with contextlib.suppress(queue.Empty):
+                    passes.get(timeout=0.05)
+            producer.join()
 
 
 def _cancelled(cancel: Callable[[], bool] | threading.Event | None) -> bool:

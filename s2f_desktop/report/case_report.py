@@ -12,10 +12,8 @@ bytes. Only `created_utc` differs between runs (see `CaseReport.to_json(include_
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -244,7 +242,7 @@ def build_case_report(
     analyzer = analyzer or default_analyzer()
 
     evidence, history, analysed = _run_evidence(
-        analyzer, path, start_s, end_s, info.duration_s, max_seconds, progress, cancel
+        analyzer, path, start_s, end_s, max_seconds, progress, cancel
     )
     speech_seconds = evidence.speech_seconds
     embedding = evidence.embedding()
@@ -339,15 +337,11 @@ def _run_evidence(
     path: Path,
     start_s: float,
     end_s: float | None,
-    duration_s: float,
     max_seconds: float | None,
     progress: Callable[[float], None] | None,
     cancel: Callable[[], bool] | threading.Event | None,
 ) -> tuple[SpeechEvidence, list[HistoryPoint], float]:
-    """The speech of `VoiceAnalyzer.analyze` (its own decode + VAD producer, the same order, the same limit),
-    fed into a SpeechEvidence, with an estimate each time the speech reaches 1, 2, 4, 8, ... seconds."""
-    span = (duration_s if end_s is None else min(end_s, duration_s)) - start_s
-    limit = None if max_seconds is None else int(max_seconds * SAMPLE_RATE)
+    """The speech `VoiceAnalyzer.analyze` uses (the same stream, order and limit), fed into a SpeechEvidence, with an estimate each time the speech reaches 1, 2, 4, 8, ... seconds."""
     evidence = SpeechEvidence(analyzer.encoder)
     history: list[HistoryPoint] = []
     next_checkpoint = int(FIRST_CHECKPOINT_S * SAMPLE_RATE)
@@ -359,48 +353,19 @@ def _run_evidence(
         est = analyzer.attributes.estimate(embedding, evidence.speech_seconds)
         history.append(HistoryPoint(est.speech_seconds, est.p_male, est.age_years, est.p_child))
 
-    passes: queue.Queue[tuple[list[np.ndarray], int] | BaseException | None] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-    producer = threading.Thread(
-        target=analyzer._speech_passes,  # noqa: SLF001 - the very same decode + VAD as `s2f analyze`
-        args=(path, start_s, end_s, passes, stop),
-        name="report-vad",
-        daemon=True,
+    stream = analyzer.speech(
+        path, max_seconds, start_s, end_s, None if progress is None else (lambda p: progress(0.95 * p)), cancel
     )
-    producer.start()
-    analysed = 0
-    try:
-        while True:
-            if _cancelled(cancel):
-                raise AnalysisCancelled(str(path))
-            item = passes.get()
-            if item is None:
+    for part in stream:
+        speech = part
+        while len(speech):
+            need = next_checkpoint - evidence.speech_samples
+            if need > len(speech):
+                evidence.add_speech(speech)
                 break
-            if isinstance(item, BaseException):
-                raise item
-            speech_parts, pass_samples = item
-            analysed += pass_samples
-            for part in speech_parts:
-                if _cancelled(cancel):  # between speech parts too: a pass holds up to ~8 min of audio
-                    raise AnalysisCancelled(str(path))
-                speech = part if limit is None else part[: max(0, limit - evidence.speech_samples)]
-                while len(speech):
-                    need = next_checkpoint - evidence.speech_samples
-                    if need > len(speech):
-                        evidence.add_speech(speech)
-                        break
-                    evidence.add_speech(speech[:need])
-                    speech = speech[need:]
-                    checkpoint()
-                    next_checkpoint *= 2
-            if progress is not None:
-                progress(min(0.95, 0.95 * analysed / SAMPLE_RATE / max(span, 1e-9)))
-            if limit is not None and evidence.speech_samples >= limit:
-                break
-    finally:
-        stop.set()
-        while producer.is_alive():  # unblock a producer waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                passes.get(timeout=0.05)
-        producer.join()
+            evidence.add_speech(speech[:need])
+            speech = speech[need:]
+            checkpoint()
+            next_checkpoint *= 2
+    analysed = stream.analysed_samples
     return evidence, history, analysed / SAMPLE_RATE
