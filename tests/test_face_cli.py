@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
@@ -44,17 +43,6 @@ def test_file_or_attributes_required(tmp_path, capsys):
     assert "--attributes" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("s2f_desktop.inference.voice_analysis") is not None,
-    reason="the voice analysis module exists: this checks the message shown before it lands",
-)
-def test_recording_without_voice_models_points_to_attributes(tmp_path, capsys):
-    wav = tmp_path / "a.wav"
-    wav.write_bytes(b"RIFF")
-    assert main(["portrait", str(wav), "-o", str(tmp_path / "x.png")]) == 2
-    assert "--attributes" in capsys.readouterr().err
-
-
 def test_parsers():
     assert parse_attributes("gender=male") == ("male", None)
     assert parse_attributes(" age = 3-9 ") == (None, "3-9")
@@ -78,12 +66,6 @@ def test_portrait_from_recording_prints_analysis_and_portrait(tmp_path, capsys):
     from pathlib import Path
 
     wav = Path(__file__).parent / "data" / "espeak_en_16k.wav"
-    if importlib.util.find_spec("s2f_desktop.inference.voice_analysis") is None or not wav.is_file():
-        pytest.skip("needs the voice analysis module and tests/data/espeak_en_16k.wav")
-    from s2f_desktop.paths import model_path
-
-    if not model_path("voice_to_face.onnx").is_file():
-        pytest.skip("the voice models are not built")
     out = tmp_path / "voice.png"
     assert main(["portrait", str(wav), "-o", str(out), "--json", "--max-seconds", "10"]) == 0
     report = json.loads(capsys.readouterr().out)

@@ -260,7 +260,7 @@ def test_unusable_inputs_fail_clearly(
     out = tmp_path / "out"
     cases = [
         (broken, [], "could not be read as audio"),
-        (tmp_path / "missing.wav", [], "no such recording"),
+        (tmp_path / "missing.wav", [], "does not exist"),
         (silent, [], "no detectable speech"),
         (recording, ["--start", "100"], "lasts only"),
         (recording, ["--start", "3", "--end", "2"], "--end must come after --start"),

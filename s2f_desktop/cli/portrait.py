@@ -22,9 +22,13 @@ from typing import Any
 
 import numpy as np
 
+from s2f_desktop.audio.file_source import AudioFileError
+from s2f_desktop.inference.session import ModelError
 from s2f_desktop.portrait import latent as lat
 
-VOICE_MODULE = "s2f_desktop.inference.voice_analysis"
+# Problems a user can fix (a bad or speechless recording, a missing model, an unwritable output): a message and
+# exit status 1. NoSpeechError is an AudioFileError; the report's ExportError is an OSError.
+USER_ERRORS = (AudioFileError, ModelError, OSError)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -93,120 +97,76 @@ def _render(joint: np.ndarray, prior: np.ndarray, output: Path, size: int) -> tu
 
 
 def run(args: argparse.Namespace) -> int:
-    from s2f_desktop.inference.session import ModelError
-
     if (args.file is None) == (args.attributes is None):
         print("s2f portrait: give either a recording FILE or --attributes 'gender=...,age=...'", file=sys.stderr)
         return 2
-    segment_given = getattr(args, "start", None) is not None or getattr(args, "end", None) is not None
-    if args.attributes is not None and (getattr(args, "report", None) is not None or segment_given):
+    segment_given = args.start is not None or args.end is not None
+    if args.attributes is not None and (args.report is not None or segment_given):
         print("s2f portrait: --report, --start and --end need a recording FILE, not --attributes", file=sys.stderr)
         return 2
-    if getattr(args, "report", None) is not None:
-        return _run_report(args)
     try:
+        if args.file is not None and args.output.resolve() == args.file.resolve():
+            raise ValueError(f"refusing to overwrite the recording itself with the portrait: {args.output}")
         prior = parse_population(args.population)
+        if args.report is not None:
+            return _write_report(args, prior)
         if args.attributes is not None:
             gender, age = parse_attributes(args.attributes)
             joint = lat.attributes_to_joint(gender, age)
-            report: dict[str, Any] = {"attributes": {"gender": gender, "age": age}}
+            result: dict[str, Any] = {"attributes": {"gender": gender, "age": age}}
         else:
-            analysis = _analyze(args.file, args.max_seconds, getattr(args, "start", None), getattr(args, "end", None))
-            if analysis is None:
-                return 2
+            analysis = _analyze(args)
             joint = np.asarray(analysis.joint, dtype=np.float64)
-            report = dict(analysis.to_json())
+            result = dict(analysis.to_json())
+        path, provider = _render(joint, prior, args.output, args.size)
     except ValueError as exc:
         print(f"s2f portrait: {exc}", file=sys.stderr)
         return 2
-    except ModelError as exc:
-        print(f"s2f portrait: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - the voice side's "unusable recording" errors are meant for users
-        if type(exc).__name__ in ("AudioFileError", "NoSpeechError") or isinstance(exc, OSError):
-            print(f"s2f portrait: {exc}", file=sys.stderr)
-            return 1
-        raise
-    try:
-        path, provider = _render(joint, prior, args.output, args.size)
-    except ModelError as exc:
+    except USER_ERRORS as exc:
         print(f"s2f portrait: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        report["population_prior"] = {name: round(float(p), 4) for name, p in zip(lat.RACES, prior, strict=True)}
-        report["decoder_provider"] = provider
-        report["portrait"] = str(path)
-        print(json.dumps(report))
+        result["population_prior"] = {name: round(float(p), 4) for name, p in zip(lat.RACES, prior, strict=True)}
+        result["decoder_provider"] = provider
+        result["portrait"] = str(path)
+        print(json.dumps(result))
     else:
         print(f"portrait written to {path} (a statistical average of real faces, not a picture of the speaker)")
     return 0
 
 
-def _analyze(path: Path, max_seconds: float | None, start_s: float | None = None, end_s: float | None = None) -> Any:
-    """Run the voice analysis (the voice models' module); None, with a clear message, if it is not installed."""
-    import importlib
-
-    try:
-        voice = importlib.import_module(VOICE_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != VOICE_MODULE:
-            raise
-        print(
-            "s2f portrait: the voice models are not part of this build yet, so a recording cannot be analysed.\n"
-            "Render from explicit attributes instead, e.g.: s2f portrait --attributes 'gender=female,age=30-39' "
-            "-o portrait.png",
-            file=sys.stderr,
-        )
+def _segment(args: argparse.Namespace) -> tuple[float, float | None] | None:
+    if args.start is None and args.end is None:
         return None
-    if not path.is_file():
-        raise ValueError(f"no such recording: {path}")
-    if start_s is not None or end_s is not None:
-        _check_segment(start_s, end_s)
-        return voice.analyze_file(path, max_seconds=max_seconds, start_s=start_s or 0.0, end_s=end_s)
-    return voice.analyze_file(path, max_seconds=max_seconds)
-
-
-def _check_segment(start_s: float | None, end_s: float | None) -> None:
-    if start_s is not None and start_s < 0:
+    start = args.start or 0.0
+    if start < 0:
         raise ValueError("--start must be 0 or more seconds")
-    if end_s is not None and end_s <= (start_s or 0.0):
+    if args.end is not None and args.end <= start:
         raise ValueError("--end must come after --start")
+    return start, args.end
 
 
-def _run_report(args: argparse.Namespace) -> int:
+def _analyze(args: argparse.Namespace) -> Any:
+    from s2f_desktop.inference.voice_analysis import analyze_file
+
+    start, end = _segment(args) or (0.0, None)
+    return analyze_file(args.file, max_seconds=args.max_seconds, start_s=start, end_s=end)
+
+
+def _write_report(args: argparse.Namespace, prior: np.ndarray) -> int:
     """`--report CASE.pdf`: the case report (PDF + JSON sidecar + PNG), and the portrait at -o as usual."""
-    from s2f_desktop.inference.session import ModelError
     from s2f_desktop.portrait.settings import PortraitSettings
+    from s2f_desktop.report.case_report import build_case_report
+    from s2f_desktop.report.export import export_case_report
 
-    try:
-        _check_segment(args.start, args.end)
-        if args.output.resolve() == args.file.resolve():
-            raise ValueError(f"refusing to overwrite the recording itself with the portrait: {args.output}")
-        if not args.file.is_file():
-            raise ValueError(f"no such recording: {args.file}")
-        settings = PortraitSettings(race_prior=tuple(float(p) for p in parse_population(args.population)), size=args.size)
-        segment = None if args.start is None and args.end is None else (args.start or 0.0, args.end)
-        _ensure_gui_application()
-        from s2f_desktop.report.case_report import build_case_report
-        from s2f_desktop.report.export import export_case_report
-
-        report = build_case_report(args.file, segment, max_seconds=args.max_seconds, settings=settings)
-        pdf, sidecar, png = export_case_report(report, args.report)
-        output = args.output
-        output.parent.mkdir(parents=True, exist_ok=True)
-        if output.resolve() != png.resolve():
-            output.write_bytes(report.portrait_png)
-    except ValueError as exc:
-        print(f"s2f portrait: {exc}", file=sys.stderr)
-        return 2
-    except ModelError as exc:
-        print(f"s2f portrait: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - unusable recordings and unwritable outputs are meant for users
-        if type(exc).__name__ in ("AudioFileError", "NoSpeechError", "ExportError") or isinstance(exc, OSError):
-            print(f"s2f portrait: {exc}", file=sys.stderr)
-            return 1
-        raise
+    settings = PortraitSettings(race_prior=tuple(float(p) for p in prior), size=args.size)
+    _ensure_gui_application()
+    report = build_case_report(args.file, _segment(args), max_seconds=args.max_seconds, settings=settings)
+    pdf, sidecar, png = export_case_report(report, args.report)
+    output = args.output
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.resolve() != png.resolve():
+        output.write_bytes(report.portrait_png)
     if args.json:
         out = report.to_json()
         out["files"] = {"pdf": str(pdf), "json": str(sidecar), "png": str(png), "portrait": str(output)}
