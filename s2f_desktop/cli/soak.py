@@ -34,6 +34,8 @@ VISIT_SPEECH_S = (8.0, 20.0, 40.0)  # visitors talk this long, in turn
 EXTRA_SILENCE_S = 3.0  # silence beyond the timeout at the end of each visit
 NOISE_DBFS = -60.0  # a quiet room under everything
 POLL_S = 0.01  # like the kiosk's display timer
+MAX_POLL_S = 1.0  # at most this much audio per poll (see LoopingVisits.read_new)
+MAX_PENDING_S = 30.0  # backlog beyond this is dropped and reported as audio_lost_s
 
 
 def rss_mb() -> float:
@@ -126,15 +128,27 @@ class LoopingVisits:
         self.speed = speed
         self.index = 0
         self.current: FilePlayback | None = None
-        self.consumed = 0  # samples handed out by the current playback
+        self.consumed = 0  # samples read from the current playback
+        self._pending = np.zeros(0, dtype=np.float32)  # read but not yet handed out (see read_new)
         self.lost_s = 0.0  # audio released but never read (the loop fell behind the requested speed)
 
     def read_new(self) -> np.ndarray:
-        if self.current is None or self.current.done:
+        """At most MAX_POLL_S per call, like a microphone polled by the kiosk's display timer: when the loop falls
+        behind (a busy machine), one poll must not hand the pipeline tens of seconds at once — ONNX Runtime and
+        the allocator keep the memory of the largest batch, which a kiosk (30 ms polls, a 4 s ring) never sees."""
+        if self.current is None or (self.current.done and not len(self._pending)):
             self._next()
         assert self.current is not None
-        audio = self.current.read_new()
-        self.consumed += len(audio)
+        fresh = self.current.read_new()
+        self.consumed += len(fresh)
+        if len(fresh):
+            self._pending = np.concatenate([self._pending, fresh]) if len(self._pending) else fresh
+        if len(self._pending) > MAX_PENDING_S * SAMPLE_RATE:  # hopelessly behind: drop (counted), as a ring would
+            excess = len(self._pending) - int(MAX_PENDING_S * SAMPLE_RATE)
+            self.lost_s += excess / SAMPLE_RATE
+            self._pending = self._pending[excess:]
+        limit = int(MAX_POLL_S * SAMPLE_RATE)
+        audio, self._pending = self._pending[:limit], self._pending[limit:]
         return audio
 
     def _next(self) -> None:
