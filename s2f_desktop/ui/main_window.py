@@ -254,8 +254,25 @@ class MainWindow(QtWidgets.QMainWindow):
         fullscreen_action.setShortcut(QtGui.QKeySequence("F11"))
         fullscreen_action.triggered.connect(self._toggle_fullscreen)
         self.addActions([quit_action, fullscreen_action])
+        self._build_menus(reset_action, about_action, quit_action, fullscreen_action)
         self.play_action.setEnabled(False)
         self.analyse_action.setEnabled(False)
+
+    def _build_menus(self, *extra: QtGui.QAction) -> None:
+        reset_action, about_action, quit_action, fullscreen_action = extra
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.open_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        audio_menu = bar.addMenu("&Audio")
+        audio_menu.addActions([self.listen_action, self.play_action, self.analyse_action])
+        audio_menu.addSeparator()
+        audio_menu.addAction(reset_action)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(fullscreen_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(about_action)
 
     # ------------------------------------------------------------------ devices
     def populate_devices(self, rescan: bool = False) -> None:

@@ -105,7 +105,7 @@ class PortraitPanel(QtWidgets.QFrame):
         self.history_plot.hideButtons()
         self.history_plot.setYRange(0, 100, padding=0.02)
         self.history_plot.setLabel("bottom", "seconds of speech")
-        self.history_plot.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.history_plot.addLegend(offset=(-5, -5), labelTextSize="8pt")  # bottom right: curves sit higher
         self.p_male_curve = self.history_plot.plot(pen=pg.mkPen("#4f8fe8", width=2), name="P(male) %")
         self.age_curve = self.history_plot.plot(pen=pg.mkPen("#e3a33b", width=2), name="expected age (years)")
         layout.addWidget(self.history_plot)
