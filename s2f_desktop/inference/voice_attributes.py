@@ -5,7 +5,8 @@ One ONNX file holds the whole head (trained by `s2f train voice`, card in models
            speech_seconds (B, 1) float32  how much speech it rests on (short evidence -> flatter posterior)
   outputs  joint_fine (B, 2, 19)  P(gender, fine age bin), [male, female] x FINE_AGE_EDGES
            joint (B, 2, 9)        the same summed into the face model's nine age bins
-           p_male (B,), age_years (B,)  marginal P(male) and the expected age in years
+           p_male (B,), age_years (B,)  marginal P(male) and the age point estimate in years: the median of the
+                                        age posterior (uniform within each fine bin, the open top bin read as 80-90)
 
 The fine age grid (2-5 year bins up to 70) lets exact ages (speechocean762) teach within-bin age while decade
 labels (commonvoice) spread over the fine bins they cover; the face model only needs the nine coarse bins.
@@ -39,6 +40,27 @@ def fine_midpoints() -> np.ndarray:
     return mids
 
 
+def age_median_edges() -> np.ndarray:
+    """Fine-bin edges for the posterior median: the open top bin 80+ is read as 80-90 (89 is the oldest label)."""
+    edges = np.array(FINE_AGE_EDGES, dtype=np.float64)
+    edges[-1] = 90.0
+    return edges
+
+
+def posterior_median(joint_fine: np.ndarray) -> np.ndarray:
+    """(B, 2, 19) -> (B,) median age of the age marginal, linear within each fine bin (what the graph computes).
+
+    The median, not the mean, is the age point estimate: the mean of a wide posterior is pulled towards the middle
+    of the age range; in 5-fold cross-validation the median lowered the exact-age MAE at 8 s from 5.15 to 4.32 years
+    in every fold, with the decade figures unchanged within their spread (models/voice_models.md).
+    """
+    p = np.asarray(joint_fine, dtype=np.float64).sum(axis=1)
+    before = np.cumsum(p, axis=1) - p
+    edges = age_median_edges()
+    share = np.clip((0.5 - before) / np.maximum(p, 1e-12), 0.0, 1.0)
+    return edges[0] + (np.diff(edges) * share).sum(axis=1)
+
+
 def fine_to_coarse() -> np.ndarray:
     """(19, 9) 0/1 matrix summing fine bins into the face model's nine bins."""
     fine = np.array(FINE_AGE_EDGES[:-1])
@@ -53,7 +75,7 @@ class AttributeEstimate:
     p_male: float
     age_bins: dict[str, float]  # the nine labels -> probability (sums to 1)
     joint: np.ndarray  # (2, 9): [male, female] x AGE_BINS
-    age_years: float  # expected age
+    age_years: float  # posterior median age (years)
     speech_seconds: float
     p_child: float  # P(age < 13), from the fine bins
 

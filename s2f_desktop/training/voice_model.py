@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from s2f_desktop.inference.voice_attributes import MAX_SECONDS_FEATURE, fine_midpoints, fine_to_coarse
+from s2f_desktop.inference.voice_attributes import MAX_SECONDS_FEATURE, age_median_edges, fine_to_coarse
 from s2f_desktop.training.voice_crops import N_CELLS, N_FINE, balance_weights, label_target, sample_crops
 from s2f_desktop.training.voice_data import Speaker, SpeakerEmbeddings, log
 
@@ -50,7 +50,9 @@ class VoiceToFace(nn.Module):
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
         self.register_buffer("temperature", torch.ones(()))
         self.register_buffer("to_coarse", torch.tensor(fine_to_coarse()))
-        self.register_buffer("midpoints", torch.tensor(fine_midpoints(), dtype=torch.float32))
+        edges = age_median_edges()
+        self.register_buffer("age_low_edge", torch.tensor(float(edges[0])))
+        self.register_buffer("age_widths", torch.tensor(np.diff(edges), dtype=torch.float32))
 
     def logits(self, embedding: torch.Tensor, speech_seconds: torch.Tensor) -> torch.Tensor:
         seconds = torch.clamp(speech_seconds, 0.5, MAX_SECONDS_FEATURE)
@@ -65,7 +67,11 @@ class VoiceToFace(nn.Module):
         joint_fine = probs.reshape(-1, 2, N_FINE)
         joint = torch.matmul(joint_fine, self.to_coarse)
         p_male = joint_fine[:, 0, :].sum(dim=1)
-        age_years = (joint_fine.sum(dim=1) * self.midpoints).sum(dim=1)
+        # age point estimate: the posterior median (voice_attributes.posterior_median), linear within fine bins
+        age = joint_fine.sum(dim=1)
+        before = torch.cumsum(age, dim=1) - age
+        share = torch.clamp((0.5 - before) / torch.clamp(age, min=1e-12), 0.0, 1.0)
+        age_years = self.age_low_edge + (self.age_widths * share).sum(dim=1)
         return joint_fine, joint, p_male, age_years
 
 
