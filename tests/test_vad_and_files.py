@@ -111,3 +111,17 @@ def test_scan_reports_progress_and_can_be_cancelled(tmp_path: Path, speech_wav: 
     cancel.set()
     with pytest.raises(Cancelled):
         scan_file(str(long_file), vad=vad, cancel=cancel)
+
+
+def test_loading_models_writes_nothing_in_home(tmp_path: Path) -> None:
+    """ONNX Runtime's telemetry id file would be a trace on disk (and a way off the machine): it stays off."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in __import__("os").environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env["HOME"] = str(home)
+    code = "from s2f_desktop.inference.vad import SileroVad; SileroVad()"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+    assert list(home.rglob("*")) == []

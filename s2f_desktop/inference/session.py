@@ -10,11 +10,16 @@ import contextlib
 import ctypes.util
 import functools
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import onnxruntime as ort
+# Offline means offline: ONNX Runtime 1.31 otherwise keeps a telemetry device id under ~/.cache/Microsoft (and
+# may send events). The variable must be set before the first session is created; the user can still override it.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+import onnxruntime as ort  # noqa: E402 - after the telemetry switch above
 
 from s2f_desktop.paths import model_path
 

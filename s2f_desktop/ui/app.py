@@ -26,11 +26,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def run_kiosk(args: argparse.Namespace) -> int:
     """Kiosk mode: no QSettings, nothing written; the window recovers from device errors by itself."""
-    import os
-
-    # ONNX Runtime 1.31 keeps a telemetry device id under ~/.cache/Microsoft unless this is set before its first
-    # session: the kiosk writes nothing, so it is set here, ahead of every model.
-    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     import pyqtgraph as pg
     from PySide6 import QtCore, QtWidgets
 
