@@ -7,6 +7,8 @@ zero-padded to one window, as resemblyzer does. Front-end and loudness rule: s2f
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from s2f_desktop.dsp import mel
@@ -23,9 +25,17 @@ def normalise(vector: np.ndarray) -> np.ndarray:
 
 
 class VoiceEncoder:
-    def __init__(self, threads: int = 1, model: LoadedModel | None = None) -> None:
+    """`workers` > 1 opens that many single-threaded sessions of the encoder and spreads the batches of one
+    `embed_mels` call over them (whole-file analysis: the second core is otherwise idle while the VAD producer waits).
+    A window's embedding does not depend on the batch it is in, and every batch holds the same windows as with one
+    worker, so the output is bit-identical to one worker. ONNX Runtime's own intra-op threads were slower here:
+    their spinning workers compete with the VAD thread."""
+
+    def __init__(self, threads: int = 1, model: LoadedModel | None = None, workers: int = 1) -> None:
         self.model = model or load_model(MODEL_FILE, threads=threads)
         self._input = self.model.session.get_inputs()[0].name
+        self._extra = [load_model(self.model.path, threads=threads) for _ in range(max(workers, 1) - 1)]
+        self._pool = ThreadPoolExecutor(len(self._extra), thread_name_prefix="voice-encoder") if self._extra else None
 
     @property
     def provider(self) -> str:
@@ -34,9 +44,20 @@ class VoiceEncoder:
     def embed_mels(self, mels: np.ndarray) -> np.ndarray:
         """(n, 160, 40) mel windows -> (n, 256) L2-normalised embeddings, in batches."""
         out = np.empty((len(mels), EMBEDDING_SIZE), dtype=np.float32)
-        for start in range(0, len(mels), BATCH):
-            batch = np.ascontiguousarray(mels[start : start + BATCH], dtype=np.float32)
-            out[start : start + len(batch)] = self.model.session.run(None, {self._input: batch})[0]
+        starts = list(range(0, len(mels), BATCH))
+        sessions = [self.model.session] + [m.session for m in self._extra]
+        if self._pool is None or len(starts) < 2:
+            sessions = sessions[:1]
+
+        def work(worker: int) -> None:  # batches worker, worker + n, ...: the same batches as with one worker
+            for start in starts[worker :: len(sessions)]:
+                batch = np.ascontiguousarray(mels[start : start + BATCH], dtype=np.float32)
+                out[start : start + len(batch)] = sessions[worker].run(None, {self._input: batch})[0]
+
+        futures = [self._pool.submit(work, w) for w in range(1, len(sessions))] if self._pool is not None else []
+        work(0)
+        for future in futures:
+            future.result()
         return out
 
     def window_embeddings(self, speech: np.ndarray) -> np.ndarray:
