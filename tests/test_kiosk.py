@@ -16,7 +16,7 @@ import pytest
 from PySide6 import QtCore
 
 from s2f_desktop.kiosk_config import ConfigError, KioskConfig, example_config_path, load_config, load_texts
-from s2f_desktop.ui.kiosk_session import ATTRACT, VISIT
+from s2f_desktop.pipeline.kiosk_session import ATTRACT, VISIT
 from s2f_desktop.ui.kiosk_window import UNAVAILABLE, KioskWindow
 
 from .conftest import play_into_mic, restart_virtual_mic
@@ -213,8 +213,8 @@ def test_session_timeouts_in_audio_time() -> None:
     import numpy as np
 
     from s2f_desktop.dsp.level import measure_level
+    from s2f_desktop.pipeline.kiosk_session import KioskSession
     from s2f_desktop.pipeline.live import PollResult
-    from s2f_desktop.ui.kiosk_session import KioskSession
 
     pipeline, worker = _Recorder(), _Recorder()
     session = KioskSession(pipeline, worker, silence_timeout_s=8.0, max_visit_s=60.0)  # type: ignore[arg-type]

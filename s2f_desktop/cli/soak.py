@@ -1,7 +1,7 @@
 """`s2f soak`: hours of kiosk life at accelerated speed through the REAL live pipeline; RSS over time.
 
 Visitors are simulated: speech (8, 20 or 40 s, cycling) then silence longer than the kiosk's timeout, so every visit
-ends with the same reset the kiosk performs (ui/kiosk_session.py: worker.reset() + pipeline.reset()). Audio goes
+ends with the same reset the kiosk performs (pipeline/kiosk_session.py: worker.reset() + pipeline.reset()). Audio goes
 through LivePipeline (STFT, spectrogram, silero VAD) and PortraitWorker (encoder, voice-to-face, decoder, morph):
   --source file (default): the visits are written as WAV files to a temporary folder and played with
       FilePlayback(speed=X) — the recording given with --file, or espeak-ng speech made on the fly;
@@ -177,11 +177,11 @@ def run_soak(
 ) -> SoakResult:
     """Simulate `hours` of kiosk visitors. ui=True drives the real KioskWindow (offscreen without a display)."""
     from s2f_desktop.inference.vad import SileroVad
+    from s2f_desktop.pipeline.kiosk_session import KioskSession
     from s2f_desktop.pipeline.live import LivePipeline
     from s2f_desktop.pipeline.portrait_worker import PortraitWorker
     from s2f_desktop.portrait.engine import PortraitEngine
     from s2f_desktop.portrait.settings import PortraitSettings
-    from s2f_desktop.ui.kiosk_session import KioskSession
 
     total_stream_s = hours * 3600.0
     real_time = source == "mic"

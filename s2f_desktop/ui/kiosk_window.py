@@ -3,7 +3,7 @@
 Three screens: ATTRACT (an invitation to speak and a short consent notice), VISIT (the portrait building while the
 visitor talks, seconds of speech and a certainty bar) and UNAVAILABLE (a calm "microphone is taking a break"
 screen while the device is retried every few seconds). After `silence_timeout_s` of silence the visit ends: the
-portrait worker, the pipeline and the spectrogram are reset and the attract screen returns (kiosk_session.py).
+portrait worker, the pipeline and the spectrogram are reset and the attract screen returns (pipeline/kiosk_session.py).
 
 It saves nothing: no QSettings, no screenshots, no files, no audio in logs. One display timer drains the microphone
 through the pipeline (as in the main window); a slower one refreshes the words. The hidden operator exit is the
@@ -24,12 +24,12 @@ from s2f_desktop.audio.capture import CaptureError, LiveCapture
 from s2f_desktop.audio.devices import find_device, refresh
 from s2f_desktop.inference.vad import SAMPLE_RATE
 from s2f_desktop.kiosk_config import KioskConfig, load_texts
+from s2f_desktop.pipeline.kiosk_session import ATTRACT, VISIT, KioskSession
 from s2f_desktop.pipeline.live import LivePipeline
 from s2f_desktop.pipeline.portrait_worker import PortraitSnapshot, PortraitWorker, certainty
 from s2f_desktop.pipeline.spectrogram import SpectrogramModel
 from s2f_desktop.portrait.latent import RACES
 from s2f_desktop.portrait.settings import PortraitSettings
-from s2f_desktop.ui.kiosk_session import ATTRACT, VISIT, KioskSession
 from s2f_desktop.ui.spectrogram_view import SpectrogramView
 
 FRAME_MS = 30
