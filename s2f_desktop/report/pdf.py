@@ -169,7 +169,7 @@ def report_html(data: dict[str, Any]) -> str:
             ("P(male)", _pct(post["p_male"])),
             ("P(female)", _pct(post["p_female"])),
             ("P(child, under 13)", _pct(post["p_child"])),
-            ("Expected age", f"{post['age_years']:.2f} years"),
+            ("Estimated age (posterior median)", f"{post['age_years']:.2f} years"),
             ("Speech used", f"{analysis['speech_seconds']:.3f} s"),
             ("Portrait PNG SHA-256", f"<span class='mono'>{_e(data['portrait']['png_sha256'])}</span>"),
         ]
@@ -202,7 +202,7 @@ def report_html(data: dict[str, Any]) -> str:
     )
     parts.append(
         "<table border='1' cellspacing='0'><tr><th>speech (s)</th><th>P(male)</th><th>P(child)</th>"
-        f"<th>expected age</th></tr>{ref_rows}</table>"
+        f"<th>estimated age</th></tr>{ref_rows}</table>"
         "<p class='small'>Estimates after 1, 2, 4, 8, ... seconds of speech and at the end, from the same speech "
         "in the same order. Short evidence gives flatter, less certain estimates.</p>"
     )

@@ -1,4 +1,4 @@
-"""The refinement plot: P(male) (and P(child)) and the expected age against seconds of speech, drawn with QPainter.
+"""The refinement plot: P(male) (and P(child)) and the estimated age (posterior median) against seconds of speech, drawn with QPainter.
 
 QtGui only (no widgets, no matplotlib): works offscreen, in the CLI and on a worker thread that owns a QImage.
 The x axis is logarithmic (base 2) because the history is sampled at 1, 2, 4, 8, ... seconds of speech.
@@ -22,7 +22,7 @@ AXIS_COLOUR = QColor(60, 60, 60)
 
 
 def refinement_plot(history: Sequence[HistoryPoint], width: int = 1600, height: int = 640) -> QImage:
-    """Two panels side by side: probabilities (0-1) and expected age (years), both vs seconds of speech."""
+    """Two panels side by side: probabilities (0-1) and estimated age (years), both vs seconds of speech."""
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor(255, 255, 255))
     painter = QPainter(image)
@@ -72,16 +72,16 @@ def refinement_plot(history: Sequence[HistoryPoint], width: int = 1600, height: 
             (x_min, x_max),
             (0.0, age_top),
             [float(v) for v in range(0, int(age_top) + 1, 10)],
-            "expected age (years)",
+            "estimated age (years)",
             [
                 (
-                    "expected age",
+                    "estimated age",
                     AGE_COLOUR,
                     Qt.PenStyle.SolidLine,
                     [(x, p.age_years) for x, p in zip(xs, history, strict=True)],
                 )
             ],
-            "Expected age",
+            "Estimated age",
         )
     finally:
         painter.end()

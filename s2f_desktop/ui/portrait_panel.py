@@ -107,7 +107,7 @@ class PortraitPanel(QtWidgets.QFrame):
         self.history_plot.setLabel("bottom", "seconds of speech")
         self.history_plot.addLegend(offset=(-5, -5), labelTextSize="8pt")  # bottom right: curves sit higher
         self.p_male_curve = self.history_plot.plot(pen=pg.mkPen("#4f8fe8", width=2), name="P(male) %")
-        self.age_curve = self.history_plot.plot(pen=pg.mkPen("#e3a33b", width=2), name="expected age (years)")
+        self.age_curve = self.history_plot.plot(pen=pg.mkPen("#e3a33b", width=2), name="estimated age (years)")
         layout.addWidget(self.history_plot)
         self.timings = QtWidgets.QLabel("")
         self.timings.setObjectName("portraitTimings")
@@ -146,7 +146,7 @@ class PortraitPanel(QtWidgets.QFrame):
         else:
             self.summary.setText(
                 f"Speech used: {snapshot.speech_seconds:.1f} s · certainty {certainty(attributes.joint):.0%} · "
-                f"expected age {attributes.age_years:.0f} · child {attributes.p_child:.0%}{paused}"
+                f"age ≈ {attributes.age_years:.0f} · child {attributes.p_child:.0%}{paused}"
             )
             self.gender_bar.set_value(attributes.p_male)
             self.age_bars.set_values([attributes.age_bins[label] for label in AGE_BINS])
