@@ -96,7 +96,7 @@ def check_pdf(pdf: Path, data: dict[str, Any]) -> str:
     post = data["posteriors"]
     assert f"P(male) {post['p_male']:.4f}" in text
     assert f"P(child, under 13) {post['p_child']:.4f}" in text
-    assert f"Expected age {post['age_years']:.2f} years" in text
+    assert f"Estimated age {post['age_years']:.2f} years (posterior median)" in text
     assert f"Speech used {data['analysis']['speech_seconds']:.3f} s" in text
     for row in data["refinement"]:
         assert (

@@ -169,7 +169,7 @@ def report_html(data: dict[str, Any]) -> str:
             ("P(male)", _pct(post["p_male"])),
             ("P(female)", _pct(post["p_female"])),
             ("P(child, under 13)", _pct(post["p_child"])),
-            ("Estimated age (posterior median)", f"{post['age_years']:.2f} years"),
+            ("Estimated age", f"{post['age_years']:.2f} years (posterior median)"),
             ("Speech used", f"{analysis['speech_seconds']:.3f} s"),
             ("Portrait PNG SHA-256", f"<span class='mono'>{_e(data['portrait']['png_sha256'])}</span>"),
         ]
