@@ -111,6 +111,8 @@ def evaluate_fold(train: list[Speaker], test: list[Speaker], cache: dict[str, Sp
         out = predict(model, x_all, s_all)
         figures = compute(test, owner, out)
         figures["mean_seconds_used"] = float(s_all.mean())
+        if seconds == PORTRAIT_CHECK_SECONDS:
+            figures.update(portrait_agreement(test, owner, out["joint"]))
         result["by_length"][length_label(seconds)] = figures
         result["pooled"][length_label(seconds)] = {
             "owner_keys": [test[i].key for i in owner],
@@ -118,6 +120,34 @@ def evaluate_fold(train: list[Speaker], test: list[Speaker], cache: dict[str, Sp
             "age_years": out["age_years"].tolist(),
         }
     return result
+
+
+PORTRAIT_CHECK_SECONDS = 8
+
+
+def portrait_agreement(test: list[Speaker], owner: np.ndarray, joint: np.ndarray) -> dict[str, float]:
+    """Speech2Face's protocol on held-out speakers: render each speaker's portrait (first 8 s crop, balanced
+    population prior) and ask the face classifier (face_attributes.onnx) whether it shows a man or a woman."""
+    from s2f_desktop.portrait.face_classifier import load_face_classifier
+    from s2f_desktop.portrait.face_model import load_face_model
+    from s2f_desktop.portrait.latent import latent_from_joint
+    from s2f_desktop.training.voice_metrics import groups
+
+    first: dict[int, int] = {}
+    for row, index in enumerate(owner):
+        first.setdefault(int(index), row)
+    face, classifier = load_face_model(threads=1), load_face_classifier(threads=1)
+    agree: dict[str, list[bool]] = {}
+    indices = list(first)
+    for start in range(0, len(indices), 32):
+        batch = indices[start : start + 32]
+        images = face.render_batch(np.stack([latent_from_joint(joint[first[i]]) for i in batch]), 256)
+        for index, read in zip(batch, classifier.classify_batch(images), strict=True):
+            speaker = test[index]
+            ok = (read.p_male >= 0.5) == (speaker.gender == "male")
+            for group in ["all", *groups(speaker)]:
+                agree.setdefault(group, []).append(ok)
+    return {f"portrait_gender_agreement[{group}]": float(np.mean(v)) for group, v in agree.items()}
 
 
 def summarise(folds: list[dict]) -> dict[str, dict[str, list[float]]]:
