@@ -56,9 +56,14 @@ def measure(quick: bool = False) -> dict[str, object]:
                 loop = f"while true; do paplay --device=vspk '{speech}'; done"
                 players.append(subprocess.Popen(["bash", "-c", loop], start_new_session=True))
         else:
-            if speech is None:
-                raise RuntimeError("no input device and no espeak-ng to make a recording")
-            window.open_file(str(speech))
+            # No microphone: the same pipeline fed by a recording long enough for both phases.
+            import soundfile as sf
+
+            from s2f_desktop.bench.audio import speech_like_audio
+
+            recording = Path(folder) / "long_speech.wav"
+            sf.write(recording, speech_like_audio(2 * seconds + 5), 16000)
+            window.open_file(str(recording))
             window.start_playback()
             source = "recording played as if live (no input device)"
 
