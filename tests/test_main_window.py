@@ -64,6 +64,7 @@ def test_fast_analysis_with_progress_and_cancel(window: MainWindow, qtbot, speec
     assert window.last_scan is not None and len(window.last_scan.speech_segments) >= 30
     assert "of speech" in window.message_bar.text.text()
     assert len(window.timeline.speech_segments) >= 30
+    assert window.pipeline.spectrogram.image.max() > 150, "the analysis wiped the recording's spectrogram"
     window.save_screenshot(artifacts_dir / "main_window_fast_analysis.png")
     window.start_scan()
     window.cancel_scan()

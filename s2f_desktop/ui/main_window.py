@@ -482,7 +482,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self.last_report = report
             self.export_action.setEnabled(report is not None)
             if report is not None and self.portrait_worker is not None:
-                self.pipeline.reset()
                 self.portrait_worker.show_estimate(report_estimate(report), tuple(report.history))
 
     def choose_report_path(self) -> None:
