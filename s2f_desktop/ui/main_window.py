@@ -50,6 +50,7 @@ STATUS_MS = 250
 SETTINGS_DEVICE = "audio/device_name"
 SETTINGS_FLOOR = "display/floor_db"
 SETTINGS_CEILING = "display/ceiling_db"
+CLIPPING_WARNING_SAMPLES = 50  # a stray full-scale sample is no reason to alarm anyone
 AUDIO_FILTER = "Recordings (*.wav *.flac *.ogg *.opus *.oga *.mp3 *.aiff *.aif);;All files (*)"
 
 
@@ -513,7 +514,7 @@ class MainWindow(QtWidgets.QMainWindow):
             text = "No speech found in this recording (silence or non-speech sound only)."
         elif scan.speech_seconds < 0.5:
             text += " That is too little speech for a portrait."
-        if scan.clipped_samples:
+        if scan.clipped_samples >= CLIPPING_WARNING_SAMPLES:
             text += f" Warning: {scan.clipped_samples} samples are clipped (the recording was too loud)."
         return text
 
