@@ -210,12 +210,6 @@ def _utc(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _cancelled(cancel: Callable[[], bool] | threading.Event | None) -> bool:
-    if cancel is None:
-        return False
-    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
-
-
 def build_case_report(
     path: str | Path,
     segment: tuple[float, float | None] | None = None,
