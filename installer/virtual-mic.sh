@@ -36,8 +36,9 @@ PA
   # An idle null sink sleeps in big chunks (first reads wait seconds): keep a silent low-latency stream playing.
   PULSE_SERVER=unix:$SOCKET pacat --playback --latency-msec=20 --device=vspk /dev/zero </dev/null >/dev/null 2>&1 &
   echo $! > "$RUN_DIR/keepalive.pid"
-  # One short priming read so the first real capture does not wait for the source to wake up.
-  PULSE_SERVER=unix:$SOCKET timeout 1 parec --device=vmic > /dev/null 2>&1 || true
+  # Priming reads: for the first seconds the fresh source delivers in big late bursts (playback runs slow),
+  # so read it for a while before anyone measures with it.
+  PULSE_SERVER=unix:$SOCKET timeout 3 parec --device=vmic > /dev/null 2>&1 || true
   echo "unix:$SOCKET"
 }
 

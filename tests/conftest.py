@@ -96,6 +96,13 @@ def play_into_mic(path: Path, sink: str = "vspk") -> subprocess.Popen:
     return subprocess.Popen(["paplay", f"--device={sink}", str(path)])
 
 
+def kill_virtual_mic() -> None:
+    """Pull the plug on the test's own PulseAudio server (by its pid file: never anyone else's server)."""
+    pid_file = Path(os.environ.get("S2F_PULSE_DIR", "/tmp/s2f-pulse")) / "pulse.pid"
+    if pid_file.is_file():
+        subprocess.run(["kill", pid_file.read_text().strip()], capture_output=True)
+
+
 def restart_virtual_mic() -> None:
     subprocess.run([str(VIRTUAL_MIC), "start"], check=True, capture_output=True, timeout=30)
     time.sleep(0.3)

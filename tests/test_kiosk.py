@@ -19,7 +19,7 @@ from s2f_desktop.kiosk_config import ConfigError, KioskConfig, example_config_pa
 from s2f_desktop.pipeline.kiosk_session import ATTRACT, VISIT
 from s2f_desktop.ui.kiosk_window import UNAVAILABLE, KioskWindow
 
-from .conftest import play_into_mic, restart_virtual_mic
+from .conftest import kill_virtual_mic, play_into_mic, restart_virtual_mic
 
 SILENCE_TIMEOUT_S = 2.0
 
@@ -112,7 +112,7 @@ def test_operator_chord_closes_the_kiosk(qtbot, tmp_path: Path) -> None:
 @pytest.mark.live_audio
 def test_device_failure_shows_unavailable_and_recovers(kiosk: KioskWindow, qtbot, speech_wav: Path, artifacts_dir: Path) -> None:
     assert kiosk.capture is not None, kiosk.device_error
-    subprocess.run(["pkill", "-f", "pulseaudio --daemonize=no"], capture_output=True)
+    kill_virtual_mic()
     try:
         qtbot.waitUntil(lambda: kiosk.state == UNAVAILABLE, timeout=20000)
         assert kiosk.pages.currentWidget() is kiosk.unavailable_page

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from s2f_desktop.audio.file_source import read_16k
 from s2f_desktop.inference.vad import SAMPLE_RATE
 from s2f_desktop.pipeline.live import LivePipeline
 
-from .conftest import play_into_mic, restart_virtual_mic, shared_voice_file
+from .conftest import kill_virtual_mic, play_into_mic, restart_virtual_mic, shared_voice_file
 
 pytestmark = pytest.mark.live_audio
 
@@ -101,8 +100,7 @@ def test_device_disappearing_mid_capture_is_detected(virtual_mic: str, speech_wa
             time.sleep(0.02)
         assert got > 0.5 * SAMPLE_RATE
         player.kill()
-        subprocess.run(["pulseaudio", "--kill"], capture_output=True)
-        subprocess.run(["pkill", "-f", "pulseaudio --daemonize=no"], capture_output=True)
+        kill_virtual_mic()
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline and not capture.failed:
             capture.read_new()

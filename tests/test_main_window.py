@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui
 from s2f_desktop.audio.file_source import read_16k
 from s2f_desktop.ui.main_window import MainWindow
 
-from .conftest import ROOT, play_into_mic, restart_virtual_mic
+from .conftest import ROOT, kill_virtual_mic, play_into_mic, restart_virtual_mic
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_device_vanishing_while_listening(window: MainWindow, qtbot, virtual_mic
     assert window.start_listening()
     play_into_mic(speech_wav)
     qtbot.waitUntil(lambda: window.pipeline.stats.speech_seconds > 1.0, timeout=15000)
-    subprocess.run(["pkill", "-f", "pulseaudio --daemonize=no"], capture_output=True)
+    kill_virtual_mic()
     try:
         qtbot.waitUntil(lambda: window.capture is None, timeout=10000)
         text = window.message_bar.text.text()
