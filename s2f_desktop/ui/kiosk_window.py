@@ -30,6 +30,7 @@ from s2f_desktop.pipeline.portrait_worker import PortraitSnapshot, PortraitWorke
 from s2f_desktop.pipeline.spectrogram import SpectrogramModel
 from s2f_desktop.portrait.latent import RACES
 from s2f_desktop.portrait.settings import PortraitSettings
+from s2f_desktop.ui.portrait_panel import qimage_from_rgb
 from s2f_desktop.ui.spectrogram_view import SpectrogramView
 
 FRAME_MS = 30
@@ -394,10 +395,7 @@ class KioskWindow(QtWidgets.QWidget):
         if snapshot is None or snapshot.image is None or snapshot.sequence == self._shown_sequence:
             return
         self._shown_sequence = snapshot.sequence
-        image = np.ascontiguousarray(snapshot.image)
-        height, width = image.shape[:2]
-        qimage = QtGui.QImage(image.data, width, height, 3 * width, QtGui.QImage.Format.Format_RGB888).copy()
-        self._portrait_pixmap = QtGui.QPixmap.fromImage(qimage)
+        self._portrait_pixmap = QtGui.QPixmap.fromImage(qimage_from_rgb(snapshot.image))
         self._show_pixmap()
 
     def _show_pixmap(self) -> None:
