@@ -110,3 +110,30 @@ def test_device_disappearing_mid_capture_is_detected(virtual_mic: str, speech_wa
     finally:
         capture.stop()
         restart_virtual_mic()
+
+
+def test_closing_a_deadlocked_stream_never_blocks_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen here: after the PulseAudio server died, PortAudio's stop deadlocked inside ALSA's pulse plugin and
+    froze the window. The stop must return in bounded time, and PortAudio must then not be re-initialised."""
+    import threading
+
+    import s2f_desktop.audio.capture as capture_module
+    import s2f_desktop.audio.devices as devices
+
+    monkeypatch.setattr(devices, "_wedged_streams", [])
+    monkeypatch.setattr(devices.atexit, "unregister", lambda handler: None)
+    release = threading.Event()
+
+    class DeadlockedStream:  # stands in for the backend's deadlock, which cannot be produced on demand
+        def abort(self) -> None:
+            release.wait()
+
+        def close(self) -> None:
+            pass
+
+    start = time.monotonic()
+    capture_module.close_stream(DeadlockedStream())  # type: ignore[arg-type]
+    assert time.monotonic() - start < capture_module.CLOSE_TIMEOUT_S + 1.0
+    assert len(devices._wedged_streams) == 1
+    assert devices.refresh() is False  # Pa_Terminate would join the stuck thread
+    release.set()

@@ -7,12 +7,14 @@ called from the consumer's thread.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import sounddevice as sd
 
+from s2f_desktop.audio import devices
 from s2f_desktop.audio.devices import InputDevice, default_input_index, list_input_devices
 from s2f_desktop.audio.ring_buffer import RingBuffer, RingReader
 from s2f_desktop.dsp.resample import StreamResampler
@@ -20,7 +22,8 @@ from s2f_desktop.dsp.resample import StreamResampler
 RING_SECONDS = 4.0  # consumer may stall this long before frames are lost
 MAX_CHANNELS = 2  # more channels add nothing for one voice; downmixed anyway
 BLOCK_SECONDS = 0.01  # 10 ms callbacks: the display gets fresh columns on every frame
-STALL_SECONDS = 2.5  # no audio for this long while running = the device stopped delivering
+STALL_SECONDS = 2.5
+CLOSE_TIMEOUT_S = 1.5  # closing a stream whose device died can block forever (seen with ALSA's pulse plugin)  # no audio for this long while running = the device stopped delivering
 
 
 class CaptureError(Exception):
@@ -129,8 +132,22 @@ class LiveCapture:
         stream, self._stream = self._stream, None
         self.status.running = False
         if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception:  # noqa: BLE001 - closing a vanished device can fail; it is gone either way
-                pass
+            close_stream(stream)
+
+
+def _abort_and_close(stream: sd.InputStream) -> None:
+    try:
+        stream.abort()
+        stream.close()
+    except Exception:  # noqa: BLE001 - closing a vanished device can fail; it is gone either way
+        pass
+
+
+def close_stream(stream: sd.InputStream) -> None:
+    """Close on a helper thread and wait a bounded time: when a device dies, ALSA's pulse plugin can deadlock
+    inside PortAudio's stop (seen here), and the caller is usually the UI thread, which must never freeze."""
+    closer = threading.Thread(target=_abort_and_close, args=(stream,), name="close-stream", daemon=True)
+    closer.start()
+    closer.join(CLOSE_TIMEOUT_S)
+    if closer.is_alive():
+        devices.mark_wedged(stream)

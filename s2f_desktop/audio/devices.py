@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from dataclasses import dataclass
 
 import sounddevice as sd
@@ -22,10 +23,25 @@ class InputDevice:
         return f"{self.name}{mark}"
 
 
-def refresh() -> None:
-    """Re-enumerate devices (PortAudio only scans at initialisation: plugged-in devices appear after this)."""
+# Streams whose close never returned (a dead device deadlocked the backend). While any exists, PortAudio must
+# not be terminated: Pa_Terminate would join the same stuck thread and freeze whoever called it.
+_wedged_streams: list[object] = []
+
+
+def mark_wedged(stream: object) -> None:
+    if not _wedged_streams:
+        atexit.unregister(sd._exit_handler)  # its Pa_Terminate would hang the app's exit
+    _wedged_streams.append(stream)  # kept referenced: never closed again, never collected
+
+
+def refresh() -> bool:
+    """Re-enumerate devices (PortAudio only scans at initialisation: plugged-in devices appear after this).
+    Returns False when a wedged stream makes re-initialising unsafe; the old device list then stays."""
+    if _wedged_streams:
+        return False
     sd._terminate()
     sd._initialize()
+    return True
 
 
 def default_input_index() -> int | None:
